@@ -1,0 +1,21 @@
+import type { Models } from '../db/models';
+import type { DeliveryResult } from '../delivery/types';
+
+/**
+ * Records a delivery's final status once its workflow has decided it. Attempts and the last status code
+ * were recorded by each attempt as it happened.
+ */
+export function createFinishDelivery({ models }: { models: Models }) {
+  return async function finishDelivery(deliveryId: string, result: DeliveryResult): Promise<void> {
+    await models.Delivery.updateOne(
+      { _id: deliveryId },
+      {
+        $set: {
+          status: result.status,
+          finishedAt: new Date(),
+          ...(result.error ? { lastError: result.error } : {}),
+        },
+      },
+    );
+  };
+}

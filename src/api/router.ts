@@ -1,0 +1,15 @@
+import { deliveriesRouter } from './routers/deliveries';
+import { eventsRouter } from './routers/events';
+import { logsRouter } from './routers/logs';
+import { webhooksRouter } from './routers/webhooks';
+import { router } from './trpc';
+
+export const appRouter = router({
+  webhooks: webhooksRouter,
+  events: eventsRouter,
+  deliveries: deliveriesRouter,
+  logs: logsRouter,
+});
+
+/** What a TypeScript client imports: `createTRPCClient<AppRouter>` (see examples/). */
+export type AppRouter = typeof appRouter;

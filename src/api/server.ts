@@ -1,0 +1,54 @@
+import http from 'node:http';
+import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import { pingDatabase } from '../db/mongo';
+import { appRouter } from './router';
+import type { ApiDeps } from './trpc';
+
+/** Answers within this long even when a dependency hangs, so a load balancer's check does not. */
+const HEALTH_TIMEOUT_MS = 3_000;
+
+export async function health(deps: ApiDeps) {
+  const within = <T>(p: Promise<T>, fallback: T) =>
+    Promise.race([p, new Promise<T>((resolve) => setTimeout(resolve, HEALTH_TIMEOUT_MS, fallback).unref())]);
+  const [mongo, temporal] = await Promise.all([
+    within(pingDatabase(deps.db.conn), false),
+    within(
+      deps.temporal.workflowService.getSystemInfo({}).then(
+        () => true,
+        () => false,
+      ),
+      false,
+    ),
+  ]);
+  return { ok: mongo && temporal, mongo: mongo ? 'up' : 'down', temporal: temporal ? 'up' : 'down' } as const;
+}
+
+/** The API's HTTP surface: `GET /healthz` and tRPC under `/trpc/`. */
+export function createApiServer(deps: ApiDeps): http.Server {
+  const trpc = createHTTPHandler({
+    router: appRouter,
+    basePath: '/trpc/',
+    maxBodySize: deps.config.MAX_PAYLOAD_BYTES,
+    createContext: ({ req }) => ({ deps, authorization: req.headers.authorization }),
+    onError: ({ error, path }) => {
+      if (error.code === 'INTERNAL_SERVER_ERROR') deps.logger.error({ err: error.cause ?? error, path }, 'API error');
+    },
+  });
+
+  return http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
+      void health(deps).then((body) => sendJson(res, body.ok ? 200 : 503, body));
+      return;
+    }
+    if (url.pathname.startsWith('/trpc/')) {
+      trpc(req, res);
+      return;
+    }
+    sendJson(res, 404, { error: 'not_found', message: `no route for ${req.method} ${url.pathname}` });
+  });
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}

@@ -1,0 +1,36 @@
+import { defineSearchAttributeKey, type SearchAttributePair } from '@temporalio/common';
+
+/**
+ * Custom search attributes on every delivery workflow, so that an operator can find deliveries in the
+ * Temporal Web UI, e.g. `HooklineWebhookId = "wh_…" AND ExecutionStatus = "Failed"`.
+ * The dev server registers them at start (temporal/servers.ts); a cluster needs them registered once
+ * (`temporal operator search-attribute create`, see README).
+ */
+export const SearchAttributes = {
+  projectId: defineSearchAttributeKey('HooklineProjectId', 'KEYWORD'),
+  webhookId: defineSearchAttributeKey('HooklineWebhookId', 'KEYWORD'),
+  action: defineSearchAttributeKey('HooklineAction', 'KEYWORD'),
+  contentType: defineSearchAttributeKey('HooklineContentType', 'KEYWORD'),
+  entityId: defineSearchAttributeKey('HooklineEntityId', 'KEYWORD'),
+} as const;
+
+export const SEARCH_ATTRIBUTE_NAMES = Object.values(SearchAttributes).map((k) => k.name);
+
+export interface DeliveryTags {
+  projectId: string;
+  webhookId: string;
+  action: string;
+  contentType?: string;
+  entityId?: string;
+}
+
+export function deliverySearchAttributes(tags: DeliveryTags): SearchAttributePair[] {
+  const pairs: SearchAttributePair[] = [
+    { key: SearchAttributes.projectId, value: tags.projectId },
+    { key: SearchAttributes.webhookId, value: tags.webhookId },
+    { key: SearchAttributes.action, value: tags.action },
+  ];
+  if (tags.contentType) pairs.push({ key: SearchAttributes.contentType, value: tags.contentType });
+  if (tags.entityId) pairs.push({ key: SearchAttributes.entityId, value: tags.entityId });
+  return pairs;
+}

@@ -1,0 +1,32 @@
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
+import { workflowIdFor } from '../ids';
+import type { deliveryWorkflow } from '../workflows';
+import { deliverySearchAttributes, type DeliveryTags } from './search-attributes';
+import type { DeliveryInput } from './types';
+
+/**
+ * Starts the workflow of one delivery. Its id derives from the delivery id, and a duplicate start is
+ * refused by Temporal, so starting the same delivery twice (a re-published event, a retried request)
+ * is a no-op.
+ */
+export async function startDelivery(
+  client: Client,
+  taskQueue: string,
+  input: DeliveryInput,
+  meta: { tags: DeliveryTags; url: string; entityType: string },
+): Promise<string> {
+  const workflowId = workflowIdFor(input.deliveryId);
+  try {
+    await client.workflow.start<typeof deliveryWorkflow>('deliveryWorkflow', {
+      taskQueue,
+      workflowId,
+      args: [input],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      typedSearchAttributes: deliverySearchAttributes(meta.tags),
+      staticSummary: `POST ${meta.url} · ${meta.tags.contentType ?? meta.entityType} ${meta.tags.action}`,
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
+  return workflowId;
+}

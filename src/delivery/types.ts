@@ -1,0 +1,19 @@
+import type { RetrySettings } from './retry-policy';
+
+/** Everything a delivery workflow is started with. It is recorded in the workflow history, so no secrets. */
+export interface DeliveryInput {
+  deliveryId: string;
+  projectId: string;
+  webhookId: string;
+  /** The exact bytes sent on every attempt (and signed), rendered once when the event was published. */
+  body: string;
+  contentType: string;
+  retry: RetrySettings;
+}
+
+export interface DeliveryResult {
+  status: 'done' | 'error';
+  attempts: number;
+  statusCode?: number;
+  error?: string;
+}

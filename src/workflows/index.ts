@@ -1,0 +1,2 @@
+// Everything the worker's workflow bundle holds. Workflow code is deterministic and imports no Node built-ins.
+export { deliveryWorkflow } from './delivery';

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Installs the servers Hookline runs locally, pinned, into a git-ignored cache (.tools/ by default).
+# Every step skips what is already there, so a second run costs seconds.
+#   temporal/provision.sh [temporal] [ferretdb] [test-server]   (no argument: all three)
+# Prints KEY=path lines on stdout for the caller; progress goes to stderr.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TOOLS_DIR="${HOOKLINE_TOOLS_DIR:-$ROOT/.tools}"
+BIN="$TOOLS_DIR/bin"
+TEMPORAL_CLI_VERSION=v1.5.1     # every later tag has a `replace` directive and cannot be go-installed
+FERRETDB_VERSION=v1.24.2
+export GOTOOLCHAIN=local GOFLAGS=-buildvcs=false
+
+log() { printf '[provision] %s\n' "$*" >&2; }
+need() { command -v "$1" >/dev/null 2>&1 || { log "missing '$1': $2"; exit 1; }; }
+mkdir -p "$BIN"
+
+# Go builds take minutes; say that something is happening.
+with_ticker() {
+  local what="$1"; shift
+  local start=$SECONDS
+  "$@" & local pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 15
+    kill -0 "$pid" 2>/dev/null && log "$what: still building ($((SECONDS - start)) s)"
+  done
+  wait "$pid"
+}
+
+provision_temporal() {
+  if [ -n "${TEMPORAL_ADDRESS:-}" ]; then log "TEMPORAL_ADDRESS is set: no local Temporal server needed"; return; fi
+  if [ -x "$BIN/temporal" ]; then echo "TEMPORAL_BIN=$BIN/temporal"; return; fi
+  if command -v temporal >/dev/null 2>&1; then log "using temporal from PATH"; echo "TEMPORAL_BIN=$(command -v temporal)"; return; fi
+  need go "install Go to build the Temporal CLI"
+  log "building Temporal CLI $TEMPORAL_CLI_VERSION (go install, a few minutes the first time)"
+  with_ticker "temporal CLI" env GOBIN="$BIN" go install "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_VERSION"
+  log "temporal CLI ready: $BIN/temporal"
+  echo "TEMPORAL_BIN=$BIN/temporal"
+}
+
+provision_ferretdb() {
+  if [ -n "${MONGODB_URI:-}" ]; then log "MONGODB_URI is set: no local database server needed"; return; fi
+  if [ -x "$BIN/ferretdb" ]; then echo "FERRETDB_BIN=$BIN/ferretdb"; return; fi
+  if command -v mongod >/dev/null 2>&1; then log "using mongod from PATH"; echo "MONGOD_BIN=$(command -v mongod)"; return; fi
+  need go "install Go to build FerretDB"
+  log "building FerretDB $FERRETDB_VERSION (a few minutes the first time)"
+  local dir src
+  dir=$(go mod download -json "github.com/FerretDB/FerretDB@$FERRETDB_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')
+  [ -d "$dir" ] || { log "go mod download gave no source directory for FerretDB"; exit 1; }
+  src="$TOOLS_DIR/src/ferretdb-$FERRETDB_VERSION"
+  rm -rf "$src" && mkdir -p "$(dirname "$src")"
+  cp -R "$dir" "$src" && chmod -R u+w "$src"
+  # A plain `go install` panics at start: the version package embeds this file, which the module zip lacks.
+  printf '%s' "$FERRETDB_VERSION" > "$src/build/version/version.txt"
+  with_ticker "FerretDB" bash -c "cd '$src' && CGO_ENABLED=0 go build -o '$BIN/ferretdb.tmp' ./cmd/ferretdb"
+  mv "$BIN/ferretdb.tmp" "$BIN/ferretdb"
+  rm -rf "$src"
+  log "FerretDB ready: $BIN/ferretdb"
+  echo "FERRETDB_BIN=$BIN/ferretdb"
+}
+
+provision_test_server() {
+  local dir="$TOOLS_DIR/temporal-test-server" launcher
+  launcher="$dir/temporal-test-server"
+  if [ -x "$launcher" ] && [ -f "$dir/.complete" ] && cmp -s "$ROOT/temporal/test-server/pom.xml" "$dir/pom.xml"; then
+    echo "TEMPORAL_TEST_SERVER=$launcher"; return
+  fi
+  need mvn "install Maven (and Java 17) to fetch the Temporal time-skipping test server"
+  need java "install Java 17 to run the Temporal time-skipping test server"
+  log "fetching the Temporal time-skipping test server jars from Maven Central"
+  rm -rf "$dir" && mkdir -p "$dir/lib"
+  cp "$ROOT/temporal/test-server/pom.xml" "$dir/pom.xml"
+  with_ticker "test server jars" mvn -B -q -f "$dir/pom.xml" dependency:copy-dependencies \
+    -DoutputDirectory="$dir/lib" -DincludeScope=runtime >&2
+  cat > "$launcher" <<'LAUNCHER'
+#!/usr/bin/env bash
+# exec, so that stopping this script stops the JVM instead of orphaning it.
+# The SDK waits only a few seconds for the server: C1-only JIT and the serial GC start fastest.
+exec java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -cp "$(dirname "$0")/lib/*" io.temporal.testserver.TestServer "$@"
+LAUNCHER
+  chmod +x "$launcher"
+  touch "$dir/.complete"
+  log "time-skipping test server ready: $launcher"
+  echo "TEMPORAL_TEST_SERVER=$launcher"
+}
+
+steps=("$@"); [ ${#steps[@]} -gt 0 ] || steps=(temporal ferretdb test-server)
+for step in "${steps[@]}"; do
+  case "$step" in temporal|ferretdb|test-server) ;; *) log "unknown step '$step'"; exit 2 ;; esac
+done
+# The steps are independent: run them side by side (a cold machine builds both Go programs at once).
+outs=$(mktemp -d); trap 'rm -rf "$outs"' EXIT
+pids=()
+for step in "${steps[@]}"; do
+  "provision_${step//-/_}" > "$outs/$step" & pids+=($!)
+done
+status=0
+for pid in "${pids[@]}"; do wait "$pid" || status=1; done
+cat "$outs"/*
+exit $status

@@ -1,0 +1,37 @@
+import { randomBytes } from 'node:crypto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { createActivities } from '../../src/activities';
+import type { Database } from '../../src/db/mongo';
+import { createDispatcher } from '../../src/delivery/http';
+import { createLogger } from '../../src/logger';
+import { installTemporalRuntime } from '../../src/worker';
+import { testEnv } from './env';
+
+/**
+ * The Java time-skipping test server (provisioned from Maven Central; never downloaded at run time):
+ * timers and retry backoffs pass at once while a workflow's result is awaited.
+ */
+export function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  installTemporalRuntime(createLogger(process.env.LOG_LEVEL ?? 'error'));
+  return TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: testEnv('testServer') } },
+  });
+}
+
+/** A worker with the real activities (real HTTP, the real database) on the time-skipping server. */
+export async function createTestWorker(env: TestWorkflowEnvironment, db: Database, logCapPerWebhook = 300) {
+  const taskQueue = `ts-${randomBytes(6).toString('hex')}`;
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: { codePath: testEnv('workflowBundle') },
+    activities: createActivities({
+      models: db.models,
+      dispatcher: createDispatcher(),
+      logger: createLogger('silent'),
+      logCapPerWebhook,
+    }),
+  });
+  return { worker, taskQueue };
+}

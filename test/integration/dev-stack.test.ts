@@ -1,0 +1,131 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { freePort } from '../../temporal/servers';
+import { startReceiver, type Receiver } from '../helpers/receiver';
+
+/**
+ * `npm run dev` as a user runs it: one command starts Temporal (with its Web UI), the database, the worker
+ * and the API and prints the ready line; Ctrl-C stops every child; a second start keeps what was stored.
+ */
+describe('npm run dev', () => {
+  const root = path.resolve(__dirname, '../..');
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'hookline-dev-'));
+  let ports: Record<'API_PORT' | 'TEMPORAL_PORT' | 'TEMPORAL_UI_PORT' | 'MONGO_PORT', number>;
+  let dev: ChildProcess | undefined;
+  let receiver: Receiver;
+
+  beforeAll(async () => {
+    const [a, t, u, m] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+    ports = { API_PORT: a, TEMPORAL_PORT: t, TEMPORAL_UI_PORT: u, MONGO_PORT: m };
+    receiver = await startReceiver();
+  });
+  afterAll(async () => {
+    if (dev && dev.exitCode === null) {
+      dev.kill('SIGINT');
+      await new Promise((r) => dev!.once('exit', r));
+    }
+    await receiver?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function startDev(): Promise<{ readyLine: string; exited: Promise<number | null> }> {
+    const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+    for (const k of ['TEMPORAL_ADDRESS', 'MONGODB_URI', 'API_TOKENS', 'NODE_ENV', 'API_HOST']) delete env[k];
+    for (const [k, v] of Object.entries(ports)) env[k] = String(v);
+    dev = spawn('bash', ['temporal/dev.sh'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<number | null>((resolve) => dev!.once('exit', resolve));
+    let out = '';
+    let err = '';
+    dev.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-5000)));
+    const readyLine = await new Promise<string>((resolve, reject) => {
+      dev!.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        const line = out.split('\n').find((l) => l.startsWith('Hookline ready'));
+        if (line) resolve(line);
+      });
+      void exited.then((code) => reject(new Error(`npm run dev exited (${code}) before it was ready:\n${err}`)));
+    });
+    return { readyLine, exited };
+  }
+
+  async function stopDev(exited: Promise<number | null>): Promise<void> {
+    dev!.kill('SIGINT');
+    expect(await exited).toBe(0);
+    for (const port of Object.values(ports)) expect(await listening(port)).toBe(false);
+  }
+
+  const api = (p: string, init?: RequestInit) =>
+    fetch(`http://127.0.0.1:${ports.API_PORT}/trpc/${p}`, {
+      ...init,
+      headers: { authorization: 'Bearer dev-token', 'content-type': 'application/json' },
+    }).then(async (r) => ({ status: r.status, body: (await r.json()) as { result: { data: any } } }));
+
+  it('starts the whole stack, stops it with Ctrl-C, and keeps everything across a restart', async () => {
+    const first = await startDev();
+    expect(first.readyLine).toContain(`http://127.0.0.1:${ports.API_PORT}`);
+    expect(first.readyLine).toContain(`http://127.0.0.1:${ports.TEMPORAL_UI_PORT}`);
+    expect((await fetch(`http://127.0.0.1:${ports.TEMPORAL_UI_PORT}/`)).status).toBe(200);
+
+    const created = await api('webhooks.create', {
+      method: 'POST',
+      body: JSON.stringify({ projectId: 'dev', name: 'local', url: receiver.url, triggers: [{ entityType: 'record', actions: ['publish'] }] }),
+    });
+    expect(created.status).toBe(200);
+    const webhookId: string = created.body.result.data.id;
+    const published = await api('events.publish', {
+      method: 'POST',
+      body: JSON.stringify({ projectId: 'dev', entityType: 'record', action: 'publish', contentType: 'page', entity: { id: 'home' } }),
+    });
+    const delivery = published.body.result.data.deliveries[0];
+    await receiver.waitFor(1);
+
+    // What the Web UI lists: the delivery workflow, found by Hookline's search attribute.
+    const connection = await Connection.connect({ address: `127.0.0.1:${ports.TEMPORAL_PORT}` });
+    const temporal = new Client({ connection });
+    const listed = async () => {
+      const ids: string[] = [];
+      for await (const wf of temporal.workflow.list({ query: `HooklineWebhookId = "${webhookId}"` })) ids.push(wf.workflowId);
+      return ids;
+    };
+    await waitUntil(async () => (await listed()).length > 0);
+    expect(await listed()).toEqual([delivery.workflowId]);
+    await temporal.workflow.getHandle(delivery.workflowId).result();
+    await connection.close();
+
+    await stopDev(first.exited);
+
+    const second = await startDev();
+    expect(second.readyLine).toMatch(/^Hookline ready/);
+    const input = encodeURIComponent(JSON.stringify({ projectId: 'dev', id: delivery.id }));
+    const kept = await api(`deliveries.get?input=${input}`);
+    expect(kept.body.result.data).toMatchObject({ id: delivery.id, webhookId, status: 'done', attempts: 1 });
+    const again = await Connection.connect({ address: `127.0.0.1:${ports.TEMPORAL_PORT}` });
+    const history = await new Client({ connection: again }).workflow.getHandle(delivery.workflowId).fetchHistory();
+    expect(history.events?.length).toBeGreaterThan(5);
+    await again.close();
+    await stopDev(second.exited);
+  }, 180_000);
+});
+
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
