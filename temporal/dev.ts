@@ -97,6 +97,8 @@ async function main(): Promise<void> {
   for (const s of servers) {
     void s.exited.then((code) => {
       if (shuttingDown) return;
+      // Ctrl-C in a terminal reaches every child at once; one that ends cleanly is part of that stop.
+      if (code === 0 || code === null) return void shutdown(0);
       say(`${s.name} exited (${code}); stopping the stack`);
       void shutdown(1);
     });

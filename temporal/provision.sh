@@ -30,8 +30,8 @@ with_ticker() {
 
 provision_temporal() {
   if [ -n "${TEMPORAL_ADDRESS:-}" ]; then log "TEMPORAL_ADDRESS is set: no local Temporal server needed"; return; fi
-  if [ -x "$BIN/temporal" ]; then echo "TEMPORAL_BIN=$BIN/temporal"; return; fi
   if command -v temporal >/dev/null 2>&1; then log "using temporal from PATH"; echo "TEMPORAL_BIN=$(command -v temporal)"; return; fi
+  if [ -x "$BIN/temporal" ]; then echo "TEMPORAL_BIN=$BIN/temporal"; return; fi
   need go "install Go to build the Temporal CLI"
   log "building Temporal CLI $TEMPORAL_CLI_VERSION (go install, a few minutes the first time)"
   with_ticker "temporal CLI" env GOBIN="$BIN" go install "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_VERSION"
@@ -41,8 +41,8 @@ provision_temporal() {
 
 provision_ferretdb() {
   if [ -n "${MONGODB_URI:-}" ]; then log "MONGODB_URI is set: no local database server needed"; return; fi
-  if [ -x "$BIN/ferretdb" ]; then echo "FERRETDB_BIN=$BIN/ferretdb"; return; fi
   if command -v mongod >/dev/null 2>&1; then log "using mongod from PATH"; echo "MONGOD_BIN=$(command -v mongod)"; return; fi
+  if [ -x "$BIN/ferretdb" ]; then echo "FERRETDB_BIN=$BIN/ferretdb"; return; fi
   need go "install Go to build FerretDB"
   log "building FerretDB $FERRETDB_VERSION (a few minutes the first time)"
   local dir src

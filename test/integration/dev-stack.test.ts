@@ -25,7 +25,7 @@ describe('npm run dev', () => {
   });
   afterAll(async () => {
     if (dev && dev.exitCode === null) {
-      dev.kill('SIGINT');
+      process.kill(-dev.pid!, 'SIGINT');
       await new Promise((r) => dev!.once('exit', r));
     }
     await receiver?.close();
@@ -36,7 +36,8 @@ describe('npm run dev', () => {
     const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
     for (const k of ['TEMPORAL_ADDRESS', 'MONGODB_URI', 'API_TOKENS', 'NODE_ENV', 'API_HOST']) delete env[k];
     for (const [k, v] of Object.entries(ports)) env[k] = String(v);
-    dev = spawn('bash', ['temporal/dev.sh'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // A process group of its own, so that Ctrl-C can be sent to the whole group, as a terminal does.
+    dev = spawn('bash', ['temporal/dev.sh'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     const exited = new Promise<number | null>((resolve) => dev!.once('exit', resolve));
     let out = '';
     let err = '';
@@ -53,7 +54,7 @@ describe('npm run dev', () => {
   }
 
   async function stopDev(exited: Promise<number | null>): Promise<void> {
-    dev!.kill('SIGINT');
+    process.kill(-dev!.pid!, 'SIGINT'); // Ctrl-C
     expect(await exited).toBe(0);
     for (const port of Object.values(ports)) expect(await listening(port)).toBe(false);
   }
