@@ -71,8 +71,11 @@ provision_test_server() {
   log "fetching the Temporal time-skipping test server jars from Maven Central"
   rm -rf "$dir" && mkdir -p "$dir/lib"
   cp "$ROOT/temporal/test-server/pom.xml" "$dir/pom.xml"
-  with_ticker "test server jars" mvn -B -q -f "$dir/pom.xml" dependency:copy-dependencies \
-    -DoutputDirectory="$dir/lib" -DincludeScope=runtime >&2
+  # Maven's own output is kept for when it fails (quiet mode still prints colour resets).
+  if ! with_ticker "test server jars" bash -c 'mvn -B -q -f "$1/pom.xml" dependency:copy-dependencies \
+    -DoutputDirectory="$1/lib" -DincludeScope=runtime > "$1/mvn.log" 2>&1' _ "$dir"; then
+    cat "$dir/mvn.log" >&2; exit 1
+  fi
   cat > "$launcher" <<'LAUNCHER'
 #!/usr/bin/env bash
 # exec, so that stopping this script stops the JVM instead of orphaning it.
