@@ -57,7 +57,35 @@ export const webhookFields = z.object({
 export const createWebhookInput = webhookFields.extend({ projectId }).strict();
 export type CreateWebhookInput = z.infer<typeof createWebhookInput>;
 
-export const byIdInput = z.object({ projectId, id: z.string().min(1).max(100) }).strict();
+const id = z.string().min(1).max(100);
+export const byIdInput = z.object({ projectId, id }).strict();
+
+/** Any create field; what is given replaces what was stored (`headers` and `triggers` as a whole). */
+export const updateWebhookInput = webhookFields
+  .extend({
+    // No defaults here: a field left out keeps its stored value.
+    enabled: z.boolean(),
+    contentType: z.string().min(1).max(200),
+    // null clears an optional field.
+    auth: webhookFields.shape.auth.unwrap().nullable(),
+    payloadTemplate: z.string().max(100_000).nullable(),
+    retryPolicy: retryPolicySchema.nullable(),
+  })
+  .partial()
+  .extend({ projectId, id })
+  .strict();
+export type UpdateWebhookInput = z.infer<typeof updateWebhookInput>;
+
+export const triggerWebhookInput = z
+  .object({
+    projectId,
+    id,
+    entityType: z.enum(entityTypes).default('record'),
+    contentType: shortString.optional(),
+    entity: z.looseObject({ id: z.string().min(1).max(200) }),
+    ref: z.string().max(2048).optional(),
+  })
+  .strict();
 export const listWebhooksInput = z.object({ projectId, ...pageInput }).strict();
 
 export const publishEventInput = z

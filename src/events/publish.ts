@@ -1,89 +1,48 @@
 import type { ApiDeps } from '../api/trpc';
 import type { PublishEventInput } from '../api/schemas';
 import type { WebhookDoc } from '../db/models';
-import { effectiveRetryPolicy } from '../delivery/retry-policy';
-import { startDelivery } from '../delivery/start-delivery';
-import { deliveryIdFor, newId, workflowIdFor } from '../ids';
-import { defaultBody } from './body';
+import { deliveryIdFor, newId } from '../ids';
+import { renderBody, type EventData } from './body';
+import { deliver, type PublishedDelivery } from './deliver';
 import { matchesTriggers } from './match';
 
-export interface PublishedDelivery {
-  id: string;
-  webhookId: string;
-  workflowId: string;
-}
-
 /**
- * Publishes one content event: records which webhooks it matches (once per (projectId, eventId), so a
- * repeated or concurrent publish sees the same set), stores a delivery per webhook and starts its workflow.
- * Every step is idempotent, so a publish cut off half-way is completed by publishing the event again.
+ * Publishes one content event: records which enabled webhooks of the project it matches (once per
+ * (projectId, eventId), behind a unique index, so a repeated or concurrent publish sees the same set) and
+ * delivers it to each. A publish cut off half-way is completed by publishing the event again.
  */
 export async function publishEvent(
   deps: ApiDeps,
   input: PublishEventInput,
 ): Promise<{ eventId: string; deliveries: PublishedDelivery[] }> {
-  const { Webhook, Delivery } = deps.db.models;
-  const eventId = input.eventId ?? newId('evt');
-  const occurredAt = input.occurredAt ? new Date(input.occurredAt).toISOString() : new Date().toISOString();
+  const { Webhook } = deps.db.models;
+  const event: EventData = {
+    eventId: input.eventId ?? newId('evt'),
+    entityType: input.entityType,
+    action: input.action,
+    contentType: input.contentType,
+    entity: input.entity,
+    ref: input.ref,
+    occurredAt: input.occurredAt ? new Date(input.occurredAt).toISOString() : new Date().toISOString(),
+  };
 
   const candidates = await Webhook.find({ projectId: input.projectId, enabled: true }).lean();
-  const key = { entityType: input.entityType, action: input.action, contentType: input.contentType, entityId: input.entity.id };
+  const key = { ...event, entityId: event.entity.id };
   const matched = candidates.filter((w) => matchesTriggers(w.triggers as never, key));
+  const recorded = await recordEvent(deps, input.projectId, event.eventId, matched.map((w) => w._id));
+  const webhooks = await webhooksById(deps, input.projectId, recorded.webhookIds, matched);
 
-  const event = await recordEvent(deps, input.projectId, eventId, matched.map((w) => w._id));
-  const webhooks = new Map<string, WebhookDoc>(
-    (event.webhookIds.length === matched.length ? matched : await Webhook.find({ _id: { $in: event.webhookIds } }).lean()).map(
-      (w) => [w._id, w],
-    ),
-  );
+  // Every body is rendered (and size-checked) before anything is delivered.
+  const planned = recorded.webhookIds
+    .map((id) => webhooks.get(id))
+    .filter((w): w is WebhookDoc => w !== undefined) // deleted since the event was first published
+    .map((w) => ({ webhook: w, body: renderBody(w, event, deps.config.MAX_PAYLOAD_BYTES) }));
 
   const deliveries: PublishedDelivery[] = [];
-  for (const webhookId of event.webhookIds) {
-    const webhook = webhooks.get(webhookId);
-    if (!webhook) continue; // deleted since the event was first published
-    const deliveryId = deliveryIdFor(input.projectId, eventId, webhookId);
-    const workflowId = workflowIdFor(deliveryId);
-    const body = JSON.stringify(defaultBody(webhookId, eventId, input, occurredAt));
-    await Delivery.updateOne(
-      { _id: deliveryId },
-      {
-        $setOnInsert: {
-          projectId: input.projectId,
-          webhookId,
-          eventId,
-          workflowId,
-          action: input.action,
-          entityType: input.entityType,
-          contentType: input.contentType,
-          entityId: input.entity.id,
-          body,
-          status: 'pending',
-          attempts: 0,
-        },
-      },
-      { upsert: true },
-    );
-    const stored = await Delivery.findById(deliveryId).lean();
-    await startDelivery(
-      deps.temporal,
-      deps.config.TASK_QUEUE,
-      {
-        deliveryId,
-        projectId: input.projectId,
-        webhookId,
-        body: stored!.body,
-        contentType: webhook.contentType,
-        retry: effectiveRetryPolicy(webhook.retryPolicy as object | undefined),
-      },
-      {
-        url: webhook.url,
-        entityType: input.entityType,
-        tags: { projectId: input.projectId, webhookId, action: input.action, contentType: input.contentType, entityId: input.entity.id },
-      },
-    );
-    deliveries.push({ id: deliveryId, webhookId, workflowId });
+  for (const { webhook, body } of planned) {
+    deliveries.push(await deliver(deps, webhook, event, deliveryIdFor(input.projectId, event.eventId, webhook._id), body));
   }
-  return { eventId, deliveries };
+  return { eventId: event.eventId, deliveries };
 }
 
 async function recordEvent(deps: ApiDeps, projectId: string, eventId: string, webhookIds: string[]) {
@@ -94,4 +53,13 @@ async function recordEvent(deps: ApiDeps, projectId: string, eventId: string, we
     if ((err as { code?: number }).code !== 11000) throw err;
     return (await Event.findOne({ projectId, eventId }).lean())!;
   }
+}
+
+async function webhooksById(deps: ApiDeps, projectId: string, ids: string[], known: WebhookDoc[]) {
+  const byId = new Map(known.map((w) => [w._id, w]));
+  const missing = ids.filter((id) => !byId.has(id));
+  if (missing.length) {
+    for (const w of await deps.db.models.Webhook.find({ projectId, _id: { $in: missing } }).lean()) byId.set(w._id, w);
+  }
+  return byId;
 }
