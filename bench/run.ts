@@ -72,9 +72,20 @@ async function main() {
   const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
   const arrived = (id: string) => new Promise<void>((resolve) => waiters.set(id, resolve));
 
-  await trpc.webhooks.create.mutate({ projectId: 'bench', name: 'bench', url, triggers: [{ entityType: 'record', actions: ['update'] }] });
+  await trpc.webhooks.create.mutate({
+    projectId: 'bench',
+    name: 'bench',
+    url,
+    triggers: [{ entityType: 'record', actions: ['update'] }],
+  });
   const publish = (eventId: string) =>
-    trpc.events.publish.mutate({ projectId: 'bench', eventId, entityType: 'record', action: 'update', entity: { id: eventId } });
+    trpc.events.publish.mutate({
+      projectId: 'bench',
+      eventId,
+      entityType: 'record',
+      action: 'update',
+      entity: { id: eventId },
+    });
   const direct = async (eventId: string) => {
     const done = arrived(eventId);
     const res = await request(url, { method: 'POST', body: JSON.stringify({ eventId }) });
@@ -111,7 +122,9 @@ async function main() {
   const hookBurst = await timeBurst(BURST, 'burst', viaHookline);
 
   const row = (what: string, base: number, ours: number, unit: string) =>
-    console.log(`${what.padEnd(44)} baseline ${base.toFixed(1).padStart(8)} ${unit}  hookline ${ours.toFixed(1).padStart(8)} ${unit}  ratio ${(ours / base).toFixed(1)}x`);
+    console.log(
+      `${what.padEnd(44)} baseline ${base.toFixed(1).padStart(8)} ${unit}  hookline ${ours.toFixed(1).padStart(8)} ${unit}  ratio ${(ours / base).toFixed(1)}x`,
+    );
   console.log(`Hookline bench (${os.cpus().length} cores); baseline = a direct undici POST to the same receiver`);
   row(`median latency, publish → received (n=${SEQUENTIAL})`, baseLatency, hookLatency, 'ms');
   row(`burst of ${BURST} events, all received`, baseBurst, hookBurst, 'ms');

@@ -64,7 +64,9 @@ if (require.main === module) {
     token: env.HOOKLINE_TOKEN ?? 'dev-token',
     receiverUrl: env.RECEIVER_URL ?? 'http://127.0.0.1:4000/hook',
   })
-    .then((r) => console.log(JSON.stringify({ webhook: r.webhook.id, event: r.published, badRequest: r.badRequest }, null, 2)))
+    .then((r) =>
+      console.log(JSON.stringify({ webhook: r.webhook.id, event: r.published, badRequest: r.badRequest }, null, 2)),
+    )
     .catch((err) => {
       console.error(err);
       process.exit(1);

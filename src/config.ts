@@ -30,7 +30,9 @@ export const configSchema = z
           .map((t) => t.trim())
           .filter(Boolean),
       )
-      .pipe(z.array(z.string().min(8, 'each token must be at least 8 characters')).min(1, 'must list at least one token')),
+      .pipe(
+        z.array(z.string().min(8, 'each token must be at least 8 characters')).min(1, 'must list at least one token'),
+      ),
     PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
 
     TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
@@ -51,6 +53,19 @@ export const configSchema = z
     LOG_CAP_PER_WEBHOOK: positiveInt.default(300),
     RUN_LOG_CAP_PER_FLOW: positiveInt.default(300),
     FLOW_SYNC_TIMEOUT_MS: positiveInt.default(30_000),
+
+    // Endpoint protection (see README): requests in flight per endpoint across all workers, and the
+    // circuit breaker that pauses an endpoint's deliveries after consecutive failures.
+    ENDPOINT_MAX_IN_FLIGHT: positiveInt.default(10),
+    CIRCUIT_FAILURE_THRESHOLD: positiveInt.default(5),
+    CIRCUIT_COOLDOWN_MS: positiveInt.default(60_000),
+    // Activity slots of one worker; with ENDPOINT_MAX_IN_FLIGHT below it, no endpoint can take them all.
+    WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt.default(100),
+
+    // An egress proxy, so that deliveries leave from fixed addresses; the proxy then applies address policy.
+    HTTPS_PROXY: z.url({ protocol: /^https?$/ }).optional(),
+    HTTP_PROXY: z.url({ protocol: /^https?$/ }).optional(),
+    NO_PROXY: z.string().optional(),
   })
   .superRefine((c, ctx) => {
     if (Boolean(c.TEMPORAL_TLS_CERT) !== Boolean(c.TEMPORAL_TLS_KEY)) {

@@ -10,7 +10,9 @@ export function newId(prefix: 'wh' | 'dlv' | 'log' | 'evt'): string {
 
 /** The delivery of one event to one webhook has one id, however often or concurrently the event is published. */
 export function deliveryIdFor(projectId: string, eventId: string, webhookId: string): string {
-  const digest = createHash('sha256').update(JSON.stringify([projectId, eventId, webhookId])).digest('base64url');
+  const digest = createHash('sha256')
+    .update(JSON.stringify([projectId, eventId, webhookId]))
+    .digest('base64url');
   return `dlv_${digest.slice(0, 32)}`;
 }
 

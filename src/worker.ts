@@ -1,12 +1,12 @@
 import { type LogLevel, type NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
-import { createActivities } from './activities';
+import { createActivities, type ActivityDeps } from './activities';
 import type { Config } from './config';
 import type { Database } from './db/mongo';
-import { createDispatcher } from './delivery/http';
+import { createDispatcher, type OutboundPolicy } from './delivery/http';
 import type { Logger } from './logger';
 
 export interface WorkerDeps {
-  config: Pick<Config, 'TASK_QUEUE' | 'TEMPORAL_NAMESPACE' | 'LOG_CAP_PER_WEBHOOK'>;
+  config: Config;
   connection: NativeConnection;
   db: Database;
   logger: Logger;
@@ -14,22 +14,36 @@ export interface WorkerDeps {
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
 
+/** The activities' dependencies as the configuration says. */
+export function activityDeps(config: Config, db: Database, logger: Logger): ActivityDeps {
+  const outbound: OutboundPolicy = {
+    allowPrivate: config.ALLOW_PRIVATE_TARGETS,
+    proxy: { httpsProxy: config.HTTPS_PROXY, httpProxy: config.HTTP_PROXY, noProxy: config.NO_PROXY },
+  };
+  return {
+    models: db.models,
+    dispatcher: createDispatcher(outbound),
+    outbound,
+    logger,
+    logCapPerWebhook: config.LOG_CAP_PER_WEBHOOK,
+    endpoints: {
+      maxInFlight: config.ENDPOINT_MAX_IN_FLIGHT,
+      failureThreshold: config.CIRCUIT_FAILURE_THRESHOLD,
+      cooldownMs: config.CIRCUIT_COOLDOWN_MS,
+    },
+  };
+}
+
 /** Runs the delivery workflows and their activities on TASK_QUEUE. Add workers to add throughput. */
 export async function createWorker({ config, connection, db, logger, workflowBundle }: WorkerDeps): Promise<Worker> {
-  const dispatcher = createDispatcher();
-  const worker = await Worker.create({
+  return Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TASK_QUEUE,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
-    activities: createActivities({
-      models: db.models,
-      dispatcher,
-      logger,
-      logCapPerWebhook: config.LOG_CAP_PER_WEBHOOK,
-    }),
+    activities: createActivities(activityDeps(config, db, logger)),
+    maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
   });
-  return worker;
 }
 
 let runtimeInstalled = false;
@@ -37,7 +51,8 @@ let runtimeInstalled = false;
 export function installTemporalRuntime(logger: Logger): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
-  const at = (level: LogLevel) => (level === 'TRACE' ? 'trace' : (level.toLowerCase() as 'debug' | 'info' | 'warn' | 'error'));
+  const at = (level: LogLevel) =>
+    level === 'TRACE' ? 'trace' : (level.toLowerCase() as 'debug' | 'info' | 'warn' | 'error');
   Runtime.install({
     logger: {
       log: (level, message, meta) => logger[at(level)](meta ?? {}, message),

@@ -83,7 +83,10 @@ async function main(): Promise<void> {
   }
 
   say('starting the API and the worker');
-  const app = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/main.ts')], { env: appEnv, stdio: 'inherit' });
+  const app = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/main.ts')], {
+    env: appEnv,
+    stdio: 'inherit',
+  });
   const appExited = new Promise<number | null>((resolve) => app.on('exit', resolve));
   servers.push({
     name: 'hookline',

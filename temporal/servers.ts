@@ -67,7 +67,8 @@ function run(name: string, bin: string, args: string[], opts: { quiet?: boolean 
     });
   });
   void exited.then((code) => {
-    if (code !== 0 && code !== null && !stopping) process.stderr.write(`[${name}] exited with ${code}\n${stderrTail}\n`);
+    if (code !== 0 && code !== null && !stopping)
+      process.stderr.write(`[${name}] exited with ${code}\n${stderrTail}\n`);
   });
   return {
     name,
@@ -136,7 +137,14 @@ export async function startTemporalDevServer(o: TemporalDevServerOptions): Promi
   args.push(...(o.uiPort ? ['--ui-port', String(o.uiPort)] : ['--headless']));
   if (o.dbFile) {
     mkdirSync(path.dirname(o.dbFile), { recursive: true });
-    args.push('--db-filename', o.dbFile, '--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=NORMAL');
+    args.push(
+      '--db-filename',
+      o.dbFile,
+      '--sqlite-pragma',
+      'journal_mode=WAL',
+      '--sqlite-pragma',
+      'synchronous=NORMAL',
+    );
   }
   for (const name of SEARCH_ATTRIBUTE_NAMES) args.push('--search-attribute', `${name}=Keyword`);
   args.push('--log-level', 'warn');
@@ -168,9 +176,14 @@ export async function startDatabaseServer(o: DatabaseServerOptions): Promise<Run
   mkdirSync(o.dir, { recursive: true });
   const listen = `127.0.0.1:${o.port}`;
   const server = o.tools.MONGOD_BIN
-    ? run('mongod', o.tools.MONGOD_BIN, ['--dbpath', o.dir, '--port', String(o.port), '--bind_ip', '127.0.0.1', '--quiet'], {
-        quiet: o.quiet,
-      })
+    ? run(
+        'mongod',
+        o.tools.MONGOD_BIN,
+        ['--dbpath', o.dir, '--port', String(o.port), '--bind_ip', '127.0.0.1', '--quiet'],
+        {
+          quiet: o.quiet,
+        },
+      )
     : run(
         'ferretdb',
         requireTool(o.tools.FERRETDB_BIN, 'FerretDB'),
@@ -188,7 +201,9 @@ export async function startDatabaseServer(o: DatabaseServerOptions): Promise<Run
   await unlessExited(
     server,
     retryUntil('database server', 60_000, async () => {
-      const conn = await mongoose.createConnection(`mongodb://${listen}/admin`, { serverSelectionTimeoutMS: 1_000 }).asPromise();
+      const conn = await mongoose
+        .createConnection(`mongodb://${listen}/admin`, { serverSelectionTimeoutMS: 1_000 })
+        .asPromise();
       try {
         await conn.db!.admin().ping();
       } finally {

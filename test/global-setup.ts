@@ -2,11 +2,16 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { freePort, provision, startDatabaseServer, startTemporalDevServer, type RunningServer } from '../temporal/servers';
+import {
+  freePort,
+  provision,
+  startDatabaseServer,
+  startTemporalDevServer,
+  type RunningServer,
+} from '../temporal/servers';
 import { TEST_ENV } from './helpers/env';
 
 declare global {
-   
   var __hooklineTest: { servers: RunningServer[]; tmp: string } | undefined;
 }
 
@@ -45,7 +50,9 @@ export default async function globalSetup(): Promise<void> {
   process.env[TEST_ENV.mongoUri] = process.env.MONGODB_URI ?? `mongodb://127.0.0.1:${mongoPort}`;
   process.env[TEST_ENV.testServer] = tools.TEMPORAL_TEST_SERVER!;
   process.env[TEST_ENV.workflowBundle] = bundlePath;
-  process.stderr.write(`\n[test] servers and workflow bundle ready in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  process.stderr.write(
+    `\n[test] servers and workflow bundle ready in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+  );
 }
 
 const noop = () => undefined;

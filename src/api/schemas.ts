@@ -4,9 +4,7 @@ import { RETRY_POLICY_BOUNDS as B } from '../delivery/retry-policy';
 
 /** Every input of the public contract, one zod schema each; the TypeScript types are inferred from them. */
 
-export const projectId = z
-  .string()
-  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, "_" or "-"');
+export const projectId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, "_" or "-"');
 
 export const entityTypes = ['record', 'model', 'upload', 'environment'] as const;
 export const actions = ['create', 'update', 'delete', 'publish', 'unpublish', 'deploy', 'custom'] as const;
@@ -35,7 +33,10 @@ export const retryPolicySchema = z
   .strict();
 
 const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/, 'must be a valid HTTP header name');
-const headerValue = z.string().max(4096).regex(/^[^\r\n\0]*$/, 'must not contain line breaks');
+const headerValue = z
+  .string()
+  .max(4096)
+  .regex(/^[^\r\n\0]*$/, 'must not contain line breaks');
 
 export const webhookFields = z.object({
   name: z.string().min(1).max(200),
@@ -45,7 +46,11 @@ export const webhookFields = z.object({
   headers: z.record(headerName, headerValue).optional(),
   auth: z
     .discriminatedUnion('type', [
-      z.object({ type: z.literal('basic'), username: z.string().min(1).max(200), password: z.string().min(1).max(1000) }),
+      z.object({
+        type: z.literal('basic'),
+        username: z.string().min(1).max(200),
+        password: z.string().min(1).max(1000),
+      }),
       z.object({ type: z.literal('bearer'), token: z.string().min(1).max(4096) }),
     ])
     .optional(),
@@ -111,5 +116,11 @@ export const listDeliveriesInput = z
   .strict();
 
 export const listLogsInput = z
-  .object({ projectId, webhookId: z.string().min(1).max(100), deliveryId: z.string().max(100).optional(), ...pageInput })
+  .object({
+    projectId,
+    webhookId: z.string().min(1).max(100),
+    deliveryId: z.string().max(100).optional(),
+    status: deliveryStatus.optional(),
+    ...pageInput,
+  })
   .strict();

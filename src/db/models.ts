@@ -33,10 +33,13 @@ const webhookSchema = new Schema(
     secret: { type: String, required: true },
     previousSecret: { type: String },
     previousSecretExpiresAt: { type: Date },
+    // Which of the project's MAX_WEBHOOKS_PER_PROJECT places this webhook holds (see webhooks/quota.ts).
+    slot: { type: Number, required: true },
   },
   { timestamps: true, versionKey: false, minimize: false },
 );
 webhookSchema.index({ projectId: 1, createdAt: -1, _id: -1 });
+webhookSchema.index({ projectId: 1, slot: 1 }, { unique: true });
 
 const deliverySchema = new Schema(
   {
@@ -59,10 +62,13 @@ const deliverySchema = new Schema(
   },
   { timestamps: true, versionKey: false },
 );
-// One delivery per (event, webhook): a second publish of the same event finds it instead of adding one.
-deliverySchema.index({ projectId: 1, eventId: 1, webhookId: 1 }, { unique: true });
+// A published delivery's _id derives from (projectId, eventId, webhookId), so the unique _id is what keeps
+// one delivery per event and webhook; a resend is a new delivery of the same event, with a random id.
+deliverySchema.index({ projectId: 1, eventId: 1, webhookId: 1 });
 deliverySchema.index({ projectId: 1, createdAt: -1, _id: -1 });
 deliverySchema.index({ projectId: 1, webhookId: 1, createdAt: -1, _id: -1 });
+deliverySchema.index({ projectId: 1, status: 1, createdAt: -1, _id: -1 });
+deliverySchema.index({ projectId: 1, webhookId: 1, status: 1, createdAt: -1, _id: -1 });
 
 const logEntrySchema = new Schema(
   {
@@ -70,8 +76,6 @@ const logEntrySchema = new Schema(
     projectId: { type: String, required: true },
     webhookId: { type: String, required: true },
     deliveryId: { type: String, required: true },
-    // Per-webhook sequence number: the cap keeps the newest LOG_CAP_PER_WEBHOOK by it.
-    seq: { type: Number, required: true },
     attempt: { type: Number, required: true },
     status: { type: String, enum: ['pending', 'done', 'error'], required: true },
     request: { type: Schema.Types.Mixed, required: true },
@@ -85,7 +89,10 @@ const logEntrySchema = new Schema(
 );
 logEntrySchema.index({ projectId: 1, webhookId: 1, createdAt: -1, _id: -1 });
 logEntrySchema.index({ projectId: 1, deliveryId: 1, createdAt: -1, _id: -1 });
-logEntrySchema.index({ webhookId: 1, seq: 1 });
+logEntrySchema.index({ projectId: 1, webhookId: 1, status: 1, createdAt: -1, _id: -1 });
+// Log ids start with the time, so this index orders a webhook's entries newest first for the cap.
+logEntrySchema.index({ webhookId: 1, _id: -1 });
+logEntrySchema.index({ deliveryId: 1, status: 1 });
 
 // An event as first published: which webhooks it matched. A second publish of the same (projectId,
 // eventId), even a concurrent one, finds this record (unique index) and repeats nothing.
@@ -100,10 +107,31 @@ const eventSchema = new Schema(
 );
 eventSchema.index({ projectId: 1, eventId: 1 }, { unique: true });
 
-// Counters hand out per-webhook log sequence numbers atomically ($inc), even with many workers.
-const counterSchema = new Schema(
-  { _id: { type: String, required: true }, seq: { type: Number, required: true, default: 0 } },
+/**
+ * Endpoint protection, shared by every worker (an endpoint is a URL's origin):
+ * - a lease per request in flight, `_id` `<origin>#<n>` for n below ENDPOINT_MAX_IN_FLIGHT: taking one is an
+ *   insert, which a unique `_id` makes atomic on MongoDB and FerretDB alike; it expires if its holder dies;
+ * - the circuit breaker's state: consecutive failures, and until when deliveries to it are paused.
+ */
+const endpointLeaseSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    endpoint: { type: String, required: true },
+    holder: { type: String, required: true },
+    expiresAt: { type: Date, required: true },
+  },
   { versionKey: false },
+);
+endpointLeaseSchema.index({ endpoint: 1 });
+
+const endpointCircuitSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    consecutiveFailures: { type: Number, required: true, default: 0 },
+    openUntil: { type: Date },
+    lastError: { type: String },
+  },
+  { versionKey: false, timestamps: true },
 );
 
 export type WebhookDoc = InferSchemaType<typeof webhookSchema> & { _id: string };
@@ -117,7 +145,8 @@ export function createModels(conn: Connection) {
     Delivery: conn.model('Delivery', deliverySchema, 'deliveries') as Model<DeliveryDoc>,
     Event: conn.model('Event', eventSchema, 'events') as Model<EventDoc>,
     LogEntry: conn.model('LogEntry', logEntrySchema, 'log_entries') as Model<LogEntryDoc>,
-    Counter: conn.model('Counter', counterSchema, 'counters'),
+    EndpointLease: conn.model('EndpointLease', endpointLeaseSchema, 'endpoint_leases'),
+    EndpointCircuit: conn.model('EndpointCircuit', endpointCircuitSchema, 'endpoint_circuits'),
   };
 }
 

@@ -4,8 +4,7 @@
  * the decision into a Temporal outcome.
  */
 export type AttemptResult =
-  | { kind: 'response'; status: number; retryAfter?: string | null }
-  | { kind: 'failure'; error: string };
+  { kind: 'response'; status: number; retryAfter?: string | null } | { kind: 'failure'; error: string };
 
 export type Decision =
   | { outcome: 'success' }
@@ -24,7 +23,11 @@ export function decideAttempt(result: AttemptResult, opts: DecideOptions): Decis
   const { status } = result;
   if (status >= 200 && status < 300) return { outcome: 'success' };
   if (status === 410) {
-    return { outcome: 'stop', reason: 'HTTP 410 Gone: the receiver asked to stop; webhook disabled', disableWebhook: true };
+    return {
+      outcome: 'stop',
+      reason: 'HTTP 410 Gone: the receiver asked to stop; webhook disabled',
+      disableWebhook: true,
+    };
   }
   const reason = status >= 300 && status < 400 ? `HTTP ${status} (redirects are not followed)` : `HTTP ${status}`;
   if (status === 429 || status === 503) {

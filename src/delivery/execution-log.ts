@@ -3,9 +3,12 @@ import { newId } from '../ids';
 
 /**
  * Where a delivery is logged: one entry per attempt, `pending` when it starts, then `done` or `error`.
- * Per webhook only the newest `cap` entries remain. Each entry takes a per-webhook sequence number from an
- * atomic counter; after writing, the writer removes entries whose number fell `cap` behind the counter, an
- * indexed range delete, so no write scans the collection and concurrent writers cannot leave extras.
+ *
+ * Per webhook only the newest `cap` entries remain. Entry ids start with the time, so after each insert the
+ * writer looks up the cap-th newest id of the webhook (an index walk of `cap` keys, never a collection scan)
+ * and deletes the older ones. It needs no counter: the database is FerretDB as well as MongoDB, and
+ * FerretDB's updates are not atomic, while its inserts and deletes are; whichever writer trims last leaves
+ * exactly the newest `cap`.
  */
 export interface LogStart {
   projectId: string;
@@ -24,33 +27,39 @@ export interface LogFinish {
   durationMs: number;
 }
 
-export function createExecutionLog(models: Models, cap: number) {
-  const { LogEntry, Counter } = models;
+export const INTERRUPTED = 'Request failed: the attempt was cut off (the worker stopped before it finished)';
 
-  async function nextSeq(webhookId: string): Promise<number> {
-    const counter = await Counter.findOneAndUpdate(
-      { _id: `log:${webhookId}` },
-      { $inc: { seq: 1 } },
-      { upsert: true, returnDocument: 'after' },
-    ).lean();
-    return counter!.seq;
-  }
+export function createExecutionLog(models: Models, cap: number) {
+  const { LogEntry } = models;
 
   async function trim(webhookId: string): Promise<void> {
-    const counter = await Counter.findById(`log:${webhookId}`).lean();
-    if (counter && counter.seq > cap) await LogEntry.deleteMany({ webhookId, seq: { $lte: counter.seq - cap } });
+    const [oldestKept] = await LogEntry.find({ webhookId }, { _id: 1 })
+      .sort({ _id: -1 })
+      .skip(cap - 1)
+      .limit(1)
+      .lean();
+    if (oldestKept) await LogEntry.deleteMany({ webhookId, _id: { $lt: oldestKept._id } });
   }
 
   return {
     async start(entry: LogStart): Promise<string> {
       const id = newId('log');
-      const seq = await nextSeq(entry.webhookId);
-      await LogEntry.create({ _id: id, seq, status: 'pending', ...entry });
+      await LogEntry.create({ _id: id, status: 'pending', ...entry });
       await trim(entry.webhookId);
       return id;
     },
+
     async finish(id: string, result: LogFinish): Promise<void> {
       await LogEntry.updateOne({ _id: id }, { $set: result });
+    },
+
+    /** Closes the entries of attempts that a crash cut off, so that none stays `pending` for ever. */
+    async closeInterrupted(deliveryId: string): Promise<void> {
+      const now = new Date();
+      await LogEntry.updateMany(
+        { deliveryId, status: 'pending' },
+        { $set: { status: 'error', error: INTERRUPTED, finishedAt: now } },
+      );
     },
   };
 }

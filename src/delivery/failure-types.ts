@@ -2,8 +2,18 @@
 export const FailureType = {
   /** One attempt failed; Temporal retries it under the webhook's policy. */
   attempt: 'DeliveryAttemptFailed',
-  /** The delivery must not go on: 410 Gone, webhook deleted or disabled. */
+  /** The delivery must not go on: 410 Gone, webhook deleted or disabled, target not allowed. */
   stopped: 'DeliveryStopped',
+  /** No attempt was made: the endpoint's circuit is open or it has too many requests in flight. */
+  paused: 'EndpointPaused',
   /** The workflow's own final failure, so the Web UI lists failed deliveries as Failed. */
   failed: 'DeliveryFailed',
 } as const;
+
+/** What an `EndpointPaused` failure carries to the workflow, which waits and then goes on. */
+export interface PauseDetails {
+  resumeInMs: number;
+  /** Attempts made so far; the paused call made none. */
+  attemptsUsed: number;
+  reason: string;
+}

@@ -1,5 +1,8 @@
-import { Agent, request, type Dispatcher } from 'undici';
+import dns from 'node:dns';
+import type { LookupFunction } from 'node:net';
+import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 import { version } from '../../package.json';
+import { isPublicAddress, literalAddress } from './target-policy';
 
 export const USER_AGENT = `Hookline/${version}`;
 export const RESPONSE_BODY_LIMIT = 64 * 1024;
@@ -16,9 +19,63 @@ export type OutboundResult =
   | { kind: 'response'; status: number; headers: Record<string, string>; body: string; retryAfter: string | null }
   | { kind: 'failure'; error: string };
 
-/** One dispatcher per worker: keeps connections alive between attempts; never follows redirects. */
-export function createDispatcher(): Dispatcher {
-  return new Agent({ connect: { timeout: 10_000 }, keepAliveTimeout: 10_000 });
+export interface OutboundPolicy {
+  /** ALLOW_PRIVATE_TARGETS: when off, no connection is made to a private or reserved address. */
+  allowPrivate: boolean;
+  proxy?: { httpsProxy?: string; httpProxy?: string; noProxy?: string };
+}
+
+class PrivateAddressError extends Error {
+  code = 'HOOKLINE_PRIVATE_ADDRESS';
+}
+
+/**
+ * Resolves every address of a name and refuses the connection if any is private or reserved, so that a
+ * name that resolves (or later rebinds) to loopback or a private network gets no connection at all.
+ */
+export const checkedLookup: LookupFunction = (hostname, options, callback) => {
+  dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
+    if (err) return callback(err, '', 0);
+    const bad = addresses.find((a) => !isPublicAddress(a.address));
+    if (bad) {
+      return callback(
+        new PrivateAddressError(`${hostname} resolves to ${bad.address}, a private or reserved address`),
+        '',
+        0,
+      );
+    }
+    if (options.all) return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, addresses);
+    callback(null, addresses[0]!.address, addresses[0]!.family);
+  });
+};
+
+/**
+ * One dispatcher per worker: keeps connections alive between attempts; never follows redirects (undici
+ * does not unless told to). With a proxy, requests leave through it and the proxy applies address policy;
+ * without one, every address is checked as it is connected to.
+ */
+export function createDispatcher(policy: OutboundPolicy): Dispatcher {
+  const { proxy } = policy;
+  if (proxy?.httpsProxy || proxy?.httpProxy) {
+    return new EnvHttpProxyAgent({ httpsProxy: proxy.httpsProxy, httpProxy: proxy.httpProxy, noProxy: proxy.noProxy });
+  }
+  return new Agent({
+    connect: { timeout: 10_000, ...(policy.allowPrivate ? {} : { lookup: checkedLookup }) },
+    keepAliveTimeout: 10_000,
+  });
+}
+
+/** Why a URL may not be connected to under the policy (literal addresses skip DNS lookup), if it may not. */
+export function refusedTarget(url: string, policy: OutboundPolicy): string | undefined {
+  if (policy.allowPrivate) return undefined;
+  const parsed = new URL(url);
+  if (parsed.protocol !== 'https:') return 'Request refused: only https targets are allowed';
+  if (policy.proxy?.httpsProxy) return undefined;
+  const literal = literalAddress(parsed.hostname);
+  if (literal !== undefined && !isPublicAddress(literal)) {
+    return `Request refused: ${literal} is a private or reserved address`;
+  }
+  return undefined;
 }
 
 /**
@@ -68,22 +125,36 @@ function flattenHeaders(h: Record<string, string | string[] | undefined>): Recor
   return out;
 }
 
+const TLS_CODES = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|EPROTO$)/;
+
 function describeNetworkError(err: unknown): string {
   const e = err as { code?: string; message?: string; cause?: { code?: string; message?: string } };
-  const code = e.code ?? e.cause?.code;
+  const code = e.cause?.code ?? e.code;
   const message = e.cause?.message ?? e.message ?? String(err);
+  if (/HTTP\/1\.1 protocol|^HPE_/.test(`${code ?? ''} ${message}`.trim()))
+    return `the endpoint's answer is not HTTP (${message})`;
+  if (code && TLS_CODES.test(code)) return `TLS error (${code}: ${message})`;
   switch (code) {
+    case 'HOOKLINE_PRIVATE_ADDRESS':
+      return `not connecting: ${message}`;
     case 'ECONNREFUSED':
       return `connection refused (${message})`;
     case 'ECONNRESET':
     case 'UND_ERR_SOCKET':
+    case 'EPIPE':
       return `connection reset (${message})`;
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       return `host not found (${message})`;
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return `connect timeout (${message})`;
     case 'HPE_INVALID_CONSTANT':
     case 'HPE_INVALID_STATUS':
     case 'HPE_INVALID_VERSION':
+    case 'HPE_INVALID_HEADER_TOKEN':
+    case 'HPE_CR_EXPECTED':
+    case 'HPE_LF_EXPECTED':
+    case 'UND_ERR_INFO':
       return `the endpoint's answer is not HTTP (${message})`;
     default:
       return code ? `${code}: ${message}` : message;

@@ -11,7 +11,8 @@ export function requestHeaders(
   now: Date = new Date(),
 ): Record<string, string> {
   const headers: Record<string, string> = { ...((webhook.headers ?? {}) as Record<string, string>) };
-  const auth = webhook.auth as { type: 'basic'; username: string; password: string } | { type: 'bearer'; token: string } | undefined;
+  const auth = webhook.auth as
+    { type: 'basic'; username: string; password: string } | { type: 'bearer'; token: string } | undefined;
   if (auth?.type === 'basic') {
     headers.authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
   } else if (auth?.type === 'bearer') {

@@ -45,6 +45,19 @@ export function toTemporalRetryPolicy(s: RetrySettings): RetryPolicy {
   };
 }
 
+/**
+ * The policy for going on after a pause with `attemptsUsed` attempts made: only the attempts left, and the
+ * backoff where it had got to, so that a pause neither burns attempts nor restarts the backoff.
+ */
+export function remainingRetryPolicy(s: RetrySettings, attemptsUsed: number): RetrySettings {
+  if (attemptsUsed <= 0) return s;
+  return {
+    ...s,
+    maximumAttempts: Math.max(1, s.maximumAttempts - attemptsUsed),
+    initialIntervalMs: Math.min(s.initialIntervalMs * s.backoffCoefficient ** attemptsUsed, s.maximumIntervalMs),
+  };
+}
+
 /** Sum of the waits between attempts under a policy: what "retrying for hours" means in numbers. */
 export function totalBackoffMs(s: RetrySettings): number {
   let total = 0;

@@ -44,6 +44,7 @@ export function targetUrlProblem(url: string, allowPrivate: boolean): string | u
   const host = parsed.hostname.toLowerCase();
   if (host === 'localhost' || host.endsWith('.localhost')) return 'must not point at this machine (localhost)';
   const literal = literalAddress(host);
-  if (literal !== undefined && !isPublicAddress(literal)) return `must not point at a private or reserved address (${literal})`;
+  if (literal !== undefined && !isPublicAddress(literal))
+    return `must not point at a private or reserved address (${literal})`;
   return undefined;
 }

@@ -9,6 +9,8 @@ export interface DeliveryInput {
   body: string;
   contentType: string;
   retry: RetrySettings;
+  /** Attempts already made, when a long-paused delivery continued as a new workflow run. */
+  attemptsBefore?: number;
 }
 
 export interface DeliveryResult {

@@ -45,7 +45,10 @@ export async function deliver(
       },
     },
     { upsert: true },
-  );
+  ).catch((err: { code?: number }) => {
+    // A concurrent first call inserted it a moment ago: the delivery exists, which is all this step is for.
+    if (err.code !== 11000) throw err;
+  });
   // A concurrent first call may have stored its own rendering; every caller sends the stored one.
   const stored = (await Delivery.findById(deliveryId, { body: 1 }).lean())!;
   await startDelivery(

@@ -56,7 +56,9 @@ export function checkPayloadTemplate(template: string, contentType: string, samp
     try {
       JSON.parse(rendered);
     } catch (err) {
-      throw new TemplateError(`renders invalid JSON for a sample event (${(err as Error).message}); set contentType for a non-JSON body`);
+      throw new TemplateError(
+        `renders invalid JSON for a sample event (${(err as Error).message}); set contentType for a non-JSON body`,
+      );
     }
   }
 }

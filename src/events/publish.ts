@@ -29,7 +29,12 @@ export async function publishEvent(
   const candidates = await Webhook.find({ projectId: input.projectId, enabled: true }).lean();
   const key = { ...event, entityId: event.entity.id };
   const matched = candidates.filter((w) => matchesTriggers(w.triggers as never, key));
-  const recorded = await recordEvent(deps, input.projectId, event.eventId, matched.map((w) => w._id));
+  const recorded = await recordEvent(
+    deps,
+    input.projectId,
+    event.eventId,
+    matched.map((w) => w._id),
+  );
   const webhooks = await webhooksById(deps, input.projectId, recorded.webhookIds, matched);
 
   // Every body is rendered (and size-checked) before anything is delivered.
@@ -40,7 +45,9 @@ export async function publishEvent(
 
   const deliveries: PublishedDelivery[] = [];
   for (const { webhook, body } of planned) {
-    deliveries.push(await deliver(deps, webhook, event, deliveryIdFor(input.projectId, event.eventId, webhook._id), body));
+    deliveries.push(
+      await deliver(deps, webhook, event, deliveryIdFor(input.projectId, event.eventId, webhook._id), body),
+    );
   }
   return { eventId: event.eventId, deliveries };
 }

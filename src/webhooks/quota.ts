@@ -1,42 +1,34 @@
 import { TRPCError } from '@trpc/server';
 import type { Models } from '../db/models';
 
-/**
- * MAX_WEBHOOKS_PER_PROJECT, exact under concurrent creates: a create first takes a slot from a per-project
- * counter with one conditional atomic update ($inc only while below the limit), and gives it back if the
- * insert fails; a delete gives its slot back. A slot leaked by a crash between the two is found when the
- * limit is hit, by counting the project's webhooks once.
- */
-export function createWebhookQuota(models: Models, limit: number) {
-  const { Counter, Webhook } = models;
-  const key = (projectId: string) => `webhooks:${projectId}`;
+const isDuplicateKey = (err: unknown) => (err as { code?: number }).code === 11000;
 
-  async function take(projectId: string): Promise<boolean> {
+/**
+ * MAX_WEBHOOKS_PER_PROJECT, exact under concurrent creates. A project has `limit` numbered places; a
+ * webhook is inserted holding a free one, and a unique index on (projectId, slot) lets only one of two
+ * concurrent creates have the same place: the other picks again. Deleting a webhook frees its place.
+ * (An insert is atomic on FerretDB as on MongoDB; a counter's conditional update is not on FerretDB.)
+ */
+export async function insertWithinQuota<T>(
+  models: Models,
+  projectId: string,
+  limit: number,
+  insert: (slot: number) => Promise<T>,
+): Promise<T> {
+  // Each round at least one contender wins a place, so this ends.
+  for (let round = 0; round <= limit; round++) {
+    const taken = new Set((await models.Webhook.find({ projectId }, { slot: 1 }).lean()).map((w) => w.slot));
+    const free = Array.from({ length: limit }, (_, i) => i).filter((i) => !taken.has(i));
+    if (!free.length) break;
+    const slot = free[Math.floor(Math.random() * free.length)]!;
     try {
-      await Counter.updateOne({ _id: key(projectId), seq: { $lt: limit } }, { $inc: { seq: 1 } }, { upsert: true });
-      return true;
+      return await insert(slot);
     } catch (err) {
-      // The counter exists and is at the limit: the upsert's insert of the same _id collides.
-      if ((err as { code?: number }).code === 11000) return false;
-      throw err;
+      if (!isDuplicateKey(err)) throw err;
     }
   }
-
-  return {
-    async reserve(projectId: string): Promise<void> {
-      if (await take(projectId)) return;
-      const actual = await Webhook.countDocuments({ projectId });
-      if (actual < limit) {
-        await Counter.updateOne({ _id: key(projectId), seq: { $gt: actual } }, { $set: { seq: actual } });
-        if (await take(projectId)) return;
-      }
-      throw new TRPCError({
-        code: 'FORBIDDEN',
-        message: `MAX_WEBHOOKS_PER_PROJECT: a project holds at most ${limit} webhooks`,
-      });
-    },
-    async release(projectId: string): Promise<void> {
-      await Counter.updateOne({ _id: key(projectId), seq: { $gt: 0 } }, { $inc: { seq: -1 } });
-    },
-  };
+  throw new TRPCError({
+    code: 'FORBIDDEN',
+    message: `MAX_WEBHOOKS_PER_PROJECT: a project holds at most ${limit} webhooks`,
+  });
 }

@@ -15,14 +15,16 @@ export type Reply = { status: number; headers?: Record<string, string>; body?: s
  * A real HTTP receiver on 127.0.0.1: records every request and answers with what the test scripted,
  * per request number (1-based), or 200 once the script runs out.
  */
-export async function startReceiver(script: (n: number, req: ReceivedRequest) => Reply = () => ({ status: 200 })) {
+export async function startReceiver(
+  script: (n: number, req: ReceivedRequest) => Reply | Promise<Reply> = () => ({ status: 200 }),
+) {
   const requests: ReceivedRequest[] = [];
   const waiters: { count: number; resolve: () => void }[] = [];
   const hanging = new Set<http.ServerResponse>();
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
+    req.on('end', async () => {
       const received: ReceivedRequest = {
         method: req.method ?? '',
         path: req.url ?? '',
@@ -31,7 +33,7 @@ export async function startReceiver(script: (n: number, req: ReceivedRequest) =>
         at: Date.now(),
       };
       requests.push(received);
-      const reply = script(requests.length, received);
+      const reply = await script(requests.length, received);
       for (const w of waiters.filter((w) => requests.length >= w.count)) w.resolve();
       if (reply === 'hang') {
         hanging.add(res);

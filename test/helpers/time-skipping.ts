@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities';
+import { loadConfig } from '../../src/config';
 import type { Database } from '../../src/db/mongo';
-import { createDispatcher } from '../../src/delivery/http';
 import { createLogger } from '../../src/logger';
-import { installTemporalRuntime } from '../../src/worker';
+import { activityDeps, installTemporalRuntime } from '../../src/worker';
 import { testEnv } from './env';
 
 /**
@@ -20,18 +20,18 @@ export function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
 }
 
 /** A worker with the real activities (real HTTP, the real database) on the time-skipping server. */
-export async function createTestWorker(env: TestWorkflowEnvironment, db: Database, logCapPerWebhook = 300) {
+export async function createTestWorker(
+  env: TestWorkflowEnvironment,
+  db: Database,
+  overrides: Record<string, string> = {},
+) {
   const taskQueue = `ts-${randomBytes(6).toString('hex')}`;
+  const config = loadConfig({ API_TOKENS: 'unused-token', ALLOW_PRIVATE_TARGETS: 'true', ...overrides });
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: { codePath: testEnv('workflowBundle') },
-    activities: createActivities({
-      models: db.models,
-      dispatcher: createDispatcher(),
-      logger: createLogger('silent'),
-      logCapPerWebhook,
-    }),
+    activities: createActivities(activityDeps(config, db, createLogger('silent'))),
   });
   return { worker, taskQueue };
 }

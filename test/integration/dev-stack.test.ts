@@ -73,13 +73,24 @@ describe('npm run dev', () => {
 
     const created = await api('webhooks.create', {
       method: 'POST',
-      body: JSON.stringify({ projectId: 'dev', name: 'local', url: receiver.url, triggers: [{ entityType: 'record', actions: ['publish'] }] }),
+      body: JSON.stringify({
+        projectId: 'dev',
+        name: 'local',
+        url: receiver.url,
+        triggers: [{ entityType: 'record', actions: ['publish'] }],
+      }),
     });
     expect(created.status).toBe(200);
     const webhookId: string = created.body.result.data.id;
     const published = await api('events.publish', {
       method: 'POST',
-      body: JSON.stringify({ projectId: 'dev', entityType: 'record', action: 'publish', contentType: 'page', entity: { id: 'home' } }),
+      body: JSON.stringify({
+        projectId: 'dev',
+        entityType: 'record',
+        action: 'publish',
+        contentType: 'page',
+        entity: { id: 'home' },
+      }),
     });
     const delivery = published.body.result.data.deliveries[0];
     await receiver.waitFor(1);
@@ -89,7 +100,8 @@ describe('npm run dev', () => {
     const temporal = new Client({ connection });
     const listed = async () => {
       const ids: string[] = [];
-      for await (const wf of temporal.workflow.list({ query: `HooklineWebhookId = "${webhookId}"` })) ids.push(wf.workflowId);
+      for await (const wf of temporal.workflow.list({ query: `HooklineWebhookId = "${webhookId}"` }))
+        ids.push(wf.workflowId);
       return ids;
     };
     await waitUntil(async () => (await listed()).length > 0);

@@ -28,7 +28,12 @@ describe('examples/cms-backend.ts', () => {
       'webhook-timestamp': String(req.headers['webhook-timestamp']),
       'webhook-signature': String(req.headers['webhook-signature']),
     });
-    expect(body).toMatchObject({ eventId: 'product-399121-v2', action: 'update', contentTypeName: 'product', payload: { id: 'product-399121' } });
+    expect(body).toMatchObject({
+      eventId: 'product-399121-v2',
+      action: 'update',
+      contentTypeName: 'product',
+      payload: { id: 'product-399121' },
+    });
 
     // Publishing the same change again (same eventId, say after a timeout) delivers nothing twice.
     await stack.temporal.workflow.getHandle(result.published.deliveries[0]!.workflowId).result();

@@ -6,7 +6,11 @@ describe('npm start', () => {
   it('refuses a bad configuration with a message naming each variable', async () => {
     const root = path.resolve(__dirname, '../..');
     const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, API_PORT: 'eighty', ROLE: 'everything' };
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));

@@ -47,7 +47,9 @@ describe('walking skeleton', () => {
     expect(req.headers['content-type']).toBe('application/json');
     expect(req.headers['user-agent']).toMatch(/^Hookline\/\d+\.\d+\.\d+$/);
 
-    const { secret } = await stack.db.models.Webhook.findById(webhook.id).lean().then((w) => ({ secret: w!.secret }));
+    const { secret } = await stack.db.models.Webhook.findById(webhook.id)
+      .lean()
+      .then((w) => ({ secret: w!.secret }));
     const verified = new StandardWebhook(secret).verify(req.body, {
       'webhook-id': String(req.headers['webhook-id']),
       'webhook-timestamp': String(req.headers['webhook-timestamp']),
@@ -66,7 +68,13 @@ describe('walking skeleton', () => {
     expect(req.headers['webhook-id']).toBe(delivery!.id);
 
     const got = await stack.api.deliveries.get.query({ projectId: 'proj-1', id: delivery!.id });
-    expect(got).toMatchObject({ id: delivery!.id, webhookId: webhook.id, status: 'done', attempts: 1, lastStatusCode: 200 });
+    expect(got).toMatchObject({
+      id: delivery!.id,
+      webhookId: webhook.id,
+      status: 'done',
+      attempts: 1,
+      lastStatusCode: 200,
+    });
 
     const logs = await stack.api.logs.list.query({ projectId: 'proj-1', webhookId: webhook.id });
     expect(logs.nextCursor).toBeNull();
@@ -108,7 +116,9 @@ describe('walking skeleton', () => {
       HooklineEntityId: ['a-9'],
     });
     await expect(handle.result()).rejects.toThrow();
-    expect(await stack.api.deliveries.get.query({ projectId: 'proj-sa', id: published.deliveries[0]!.id })).toMatchObject({
+    expect(
+      await stack.api.deliveries.get.query({ projectId: 'proj-sa', id: published.deliveries[0]!.id }),
+    ).toMatchObject({
       status: 'error',
       attempts: 1,
       lastError: expect.stringContaining('no answer within 1000 ms'),
@@ -117,9 +127,25 @@ describe('walking skeleton', () => {
 
   it('publishing the same event again creates nothing new', async () => {
     receiver = await startReceiver();
-    await stack.api.webhooks.create.mutate({ projectId: 'proj-idem', name: 'a', url: receiver.url, triggers: [trigger] });
-    await stack.api.webhooks.create.mutate({ projectId: 'proj-idem', name: 'b', url: receiver.url, triggers: [trigger] });
-    const event = { projectId: 'proj-idem', eventId: 'evt-42', entityType: 'record' as const, action: 'delete' as const, entity: { id: 'r1', title: 'x' } };
+    await stack.api.webhooks.create.mutate({
+      projectId: 'proj-idem',
+      name: 'a',
+      url: receiver.url,
+      triggers: [trigger],
+    });
+    await stack.api.webhooks.create.mutate({
+      projectId: 'proj-idem',
+      name: 'b',
+      url: receiver.url,
+      triggers: [trigger],
+    });
+    const event = {
+      projectId: 'proj-idem',
+      eventId: 'evt-42',
+      entityType: 'record' as const,
+      action: 'delete' as const,
+      entity: { id: 'r1', title: 'x' },
+    };
     const [first, second, third] = await Promise.all([
       stack.api.events.publish.mutate(event),
       stack.api.events.publish.mutate(event),
@@ -138,10 +164,22 @@ describe('walking skeleton', () => {
   it('matches only enabled webhooks whose trigger fits', async () => {
     receiver = await startReceiver();
     const base = { projectId: 'proj-match', url: receiver.url };
-    const products = await stack.api.webhooks.create.mutate({ ...base, name: 'p', triggers: [{ ...trigger, contentTypes: ['product'] }] });
-    await stack.api.webhooks.create.mutate({ ...base, name: 'a', triggers: [{ ...trigger, contentTypes: ['article'] }] });
+    const products = await stack.api.webhooks.create.mutate({
+      ...base,
+      name: 'p',
+      triggers: [{ ...trigger, contentTypes: ['product'] }],
+    });
+    await stack.api.webhooks.create.mutate({
+      ...base,
+      name: 'a',
+      triggers: [{ ...trigger, contentTypes: ['article'] }],
+    });
     await stack.api.webhooks.create.mutate({ ...base, name: 'off', enabled: false, triggers: [trigger] });
-    await stack.api.webhooks.create.mutate({ ...base, name: 'uploads', triggers: [{ entityType: 'upload', actions: ['create'] }] });
+    await stack.api.webhooks.create.mutate({
+      ...base,
+      name: 'uploads',
+      triggers: [{ entityType: 'upload', actions: ['create'] }],
+    });
     const published = await stack.api.events.publish.mutate({
       projectId: 'proj-match',
       entityType: 'record',

@@ -33,7 +33,11 @@ describe('webhooks (private targets allowed, as under npm run dev)', () => {
     await receiver?.close();
     await stack?.stop();
   });
-  const settle = (workflowId: string) => stack.temporal.workflow.getHandle(workflowId).result().catch(() => undefined);
+  const settle = (workflowId: string) =>
+    stack.temporal.workflow
+      .getHandle(workflowId)
+      .result()
+      .catch(() => undefined);
 
   it('creates, reads (secrets redacted), lists, updates and deletes', async () => {
     const created = await stack.api.webhooks.create.mutate({
@@ -51,7 +55,13 @@ describe('webhooks (private targets allowed, as under npm run dev)', () => {
       headers: { 'x-api-key': '[redacted]', 'x-source': '[redacted]' },
       auth: { type: 'basic', username: 'cms', password: '[redacted]' },
       contentType: 'application/json',
-      retryPolicy: { maximumAttempts: 3, initialIntervalMs: 30_000, backoffCoefficient: 2, maximumIntervalMs: 7_200_000, timeoutMs: 15_000 },
+      retryPolicy: {
+        maximumAttempts: 3,
+        initialIntervalMs: 30_000,
+        backoffCoefficient: 2,
+        maximumIntervalMs: 7_200_000,
+        timeoutMs: 15_000,
+      },
     });
     expect(JSON.stringify(created)).not.toMatch(/super-secret|pa55word|whsec_/);
     expect(await stack.api.webhooks.get.query({ projectId: 'crud', id: created.id })).toEqual(created);
@@ -69,7 +79,12 @@ describe('webhooks (private targets allowed, as under npm run dev)', () => {
     expect(stored.headers).toEqual({ 'x-api-key': 'super-secret', 'x-source': 'hookline', 'x-extra': 'new' });
     expect(stored.auth).toEqual({ type: 'basic', username: 'cms', password: 'pa55word' });
 
-    const published = await stack.api.events.publish.mutate({ projectId: 'crud', entityType: 'record', action: 'update', entity: { id: 'r1' } });
+    const published = await stack.api.events.publish.mutate({
+      projectId: 'crud',
+      entityType: 'record',
+      action: 'update',
+      entity: { id: 'r1' },
+    });
     await settle(published.deliveries[0]!.workflowId);
     const req = receiver.requests.find((r) => r.path === '/full')!;
     expect(req.headers).toMatchObject({
@@ -78,35 +93,63 @@ describe('webhooks (private targets allowed, as under npm run dev)', () => {
       authorization: `Basic ${Buffer.from('cms:pa55word').toString('base64')}`,
     });
     const [log] = (await stack.api.logs.list.query({ projectId: 'crud', webhookId: created.id })).items;
-    expect(log!.request.headers).toMatchObject({ 'x-api-key': '[redacted]', authorization: '[redacted]', 'content-type': 'application/json' });
+    expect(log!.request.headers).toMatchObject({
+      'x-api-key': '[redacted]',
+      authorization: '[redacted]',
+      'content-type': 'application/json',
+    });
     expect(JSON.stringify(log)).not.toMatch(/super-secret|pa55word/);
 
-    const cleared = await stack.api.webhooks.update.mutate({ projectId: 'crud', id: created.id, auth: null, enabled: false });
+    const cleared = await stack.api.webhooks.update.mutate({
+      projectId: 'crud',
+      id: created.id,
+      auth: null,
+      enabled: false,
+    });
     expect(cleared).toMatchObject({ auth: null, enabled: false });
 
-    expect(await stack.api.webhooks.delete.mutate({ projectId: 'crud', id: created.id })).toEqual({ id: created.id, deleted: true });
-    expect((await errorOf(stack.api.webhooks.get.query({ projectId: 'crud', id: created.id }))).data.code).toBe('NOT_FOUND');
+    expect(await stack.api.webhooks.delete.mutate({ projectId: 'crud', id: created.id })).toEqual({
+      id: created.id,
+      deleted: true,
+    });
+    expect((await errorOf(stack.api.webhooks.get.query({ projectId: 'crud', id: created.id }))).data.code).toBe(
+      'NOT_FOUND',
+    );
   });
 
   it('pages lists newest first with an opaque cursor', async () => {
     const ids: string[] = [];
     for (const name of ['a', 'b', 'c', 'd', 'e']) {
-      ids.push((await stack.api.webhooks.create.mutate({ projectId: 'pages', name, url: receiver.url, triggers: [trigger] })).id);
+      ids.push(
+        (await stack.api.webhooks.create.mutate({ projectId: 'pages', name, url: receiver.url, triggers: [trigger] }))
+          .id,
+      );
     }
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: { items: { id: string }[]; nextCursor: string | null } = await stack.api.webhooks.list.query({ projectId: 'pages', limit: 2, cursor });
+      const page: { items: { id: string }[]; nextCursor: string | null } = await stack.api.webhooks.list.query({
+        projectId: 'pages',
+        limit: 2,
+        cursor,
+      });
       expect(page.items.length).toBeLessThanOrEqual(2);
       seen.push(...page.items.map((w) => w.id));
       cursor = page.nextCursor;
     } while (cursor);
     expect(seen).toEqual([...ids].reverse());
-    expect((await errorOf(stack.api.webhooks.list.query({ projectId: 'pages', cursor: 'garbage' }))).message).toMatch(/^cursor:/);
+    expect((await errorOf(stack.api.webhooks.list.query({ projectId: 'pages', cursor: 'garbage' }))).message).toMatch(
+      /^cursor:/,
+    );
   });
 
   it("never shows or changes another project's webhook", async () => {
-    const mine = await stack.api.webhooks.create.mutate({ projectId: 'mine', name: 'm', url: receiver.url, triggers: [trigger] });
+    const mine = await stack.api.webhooks.create.mutate({
+      projectId: 'mine',
+      name: 'm',
+      url: receiver.url,
+      triggers: [trigger],
+    });
     const other = { projectId: 'theirs', id: mine.id };
     for (const call of [
       stack.api.webhooks.get.query(other),
@@ -132,25 +175,44 @@ describe('webhooks (private targets allowed, as under npm run dev)', () => {
         '{"message":"{{action}} on {{contentTypeName}}: {{payload.title}}","id":"{{#payload}}{{id}}{{/payload}}","price":{{payload.price}},"all":{{{payload}}}}',
     });
     const entity = { id: 'p-1', title: 'Tom & "Jerry" \\ <b>\n\ttab', price: 12.5 };
-    const published = await stack.api.events.publish.mutate({ projectId: 'tpl', entityType: 'record', action: 'create', contentType: 'product', entity });
+    const published = await stack.api.events.publish.mutate({
+      projectId: 'tpl',
+      entityType: 'record',
+      action: 'create',
+      contentType: 'product',
+      entity,
+    });
     await settle(published.deliveries[0]!.workflowId);
     const req = receiver.requests.find((r) => r.headers['webhook-id'] === published.deliveries[0]!.id)!;
-    expect(JSON.parse(req.body)).toEqual({ message: `create on product: ${entity.title}`, id: 'p-1', price: 12.5, all: entity });
+    expect(JSON.parse(req.body)).toEqual({
+      message: `create on product: ${entity.title}`,
+      id: 'p-1',
+      price: 12.5,
+      all: entity,
+    });
     const { secret } = await stack.api.webhooks.secret.query({ projectId: 'tpl', id: webhook.id });
     expect(verify(secret, req)).toBeTruthy();
   });
 
   it('refuses a template that does not compile, or renders invalid JSON, naming the field', async () => {
     const base = { projectId: 'tpl-bad', name: 't', url: receiver.url, triggers: [trigger] };
-    const unclosed = await errorOf(stack.api.webhooks.create.mutate({ ...base, payloadTemplate: '{"a":"{{#payload}}"}' }));
+    const unclosed = await errorOf(
+      stack.api.webhooks.create.mutate({ ...base, payloadTemplate: '{"a":"{{#payload}}"}' }),
+    );
     expect(unclosed.data.httpStatus).toBe(400);
     expect(unclosed.message).toMatch(/^payloadTemplate: does not compile/);
     const notJson = await errorOf(stack.api.webhooks.create.mutate({ ...base, payloadTemplate: '{"a": {{action}} }' }));
     expect(notJson.message).toMatch(/^payloadTemplate: renders invalid JSON/);
     expect(await stack.db.models.Webhook.countDocuments({ projectId: 'tpl-bad' })).toBe(0);
     // The same text is fine as plain text, and an update is checked like a create.
-    const plain = await stack.api.webhooks.create.mutate({ ...base, payloadTemplate: 'a {{action}} happened', contentType: 'text/plain' });
-    const back = await errorOf(stack.api.webhooks.update.mutate({ projectId: 'tpl-bad', id: plain.id, contentType: 'application/json' }));
+    const plain = await stack.api.webhooks.create.mutate({
+      ...base,
+      payloadTemplate: 'a {{action}} happened',
+      contentType: 'text/plain',
+    });
+    const back = await errorOf(
+      stack.api.webhooks.update.mutate({ projectId: 'tpl-bad', id: plain.id, contentType: 'application/json' }),
+    );
     expect(back.message).toMatch(/^payloadTemplate: renders invalid JSON/);
     expect((await stack.api.webhooks.get.query({ projectId: 'tpl-bad', id: plain.id })).contentType).toBe('text/plain');
   });
@@ -162,31 +224,68 @@ describe('webhooks (private targets allowed, as under npm run dev)', () => {
       url: `${receiver.url}/build`,
       triggers: [{ entityType: 'record', actions: ['custom'] }],
     });
-    const fired = await stack.api.webhooks.trigger.mutate({ projectId: 'custom', id: custom.id, contentType: 'page', entity: { id: 'home', title: 'Home' } });
+    const fired = await stack.api.webhooks.trigger.mutate({
+      projectId: 'custom',
+      id: custom.id,
+      contentType: 'page',
+      entity: { id: 'home', title: 'Home' },
+    });
     await settle(fired.deliveries[0]!.workflowId);
     const req = receiver.requests.find((r) => r.path === '/build')!;
-    expect(JSON.parse(req.body)).toMatchObject({ action: 'custom', contentTypeName: 'page', payload: { id: 'home', title: 'Home' } });
+    expect(JSON.parse(req.body)).toMatchObject({
+      action: 'custom',
+      contentTypeName: 'page',
+      payload: { id: 'home', title: 'Home' },
+    });
 
-    const plain = await stack.api.webhooks.create.mutate({ projectId: 'custom', name: 'p', url: receiver.url, triggers: [trigger] });
-    expect((await errorOf(stack.api.webhooks.trigger.mutate({ projectId: 'custom', id: plain.id, entity: { id: 'x' } }))).message).toMatch(
-      /^id: .* 'custom'/,
-    );
+    const plain = await stack.api.webhooks.create.mutate({
+      projectId: 'custom',
+      name: 'p',
+      url: receiver.url,
+      triggers: [trigger],
+    });
+    expect(
+      (await errorOf(stack.api.webhooks.trigger.mutate({ projectId: 'custom', id: plain.id, entity: { id: 'x' } })))
+        .message,
+    ).toMatch(/^id: .* 'custom'/);
     // A custom webhook is not reached by publish, and publish refuses the custom action.
-    expect((await stack.api.events.publish.mutate({ projectId: 'custom', entityType: 'record', action: 'create', entity: { id: 'y' } })).deliveries.map((d) => d.webhookId)).toEqual([plain.id]);
+    expect(
+      (
+        await stack.api.events.publish.mutate({
+          projectId: 'custom',
+          entityType: 'record',
+          action: 'create',
+          entity: { id: 'y' },
+        })
+      ).deliveries.map((d) => d.webhookId),
+    ).toEqual([plain.id]);
   });
 
   it('sends a sample event with webhooks.test', async () => {
-    const webhook = await stack.api.webhooks.create.mutate({ projectId: 'test', name: 't', url: `${receiver.url}/check`, triggers: [{ entityType: 'model', actions: ['deploy'] }] });
+    const webhook = await stack.api.webhooks.create.mutate({
+      projectId: 'test',
+      name: 't',
+      url: `${receiver.url}/check`,
+      triggers: [{ entityType: 'model', actions: ['deploy'] }],
+    });
     const delivery = await stack.api.webhooks.test.mutate({ projectId: 'test', id: webhook.id });
     expect(delivery).toMatchObject({ webhookId: webhook.id, workflowId: `delivery-${delivery.id}` });
     await settle(delivery.workflowId);
     const req = receiver.requests.find((r) => r.path === '/check')!;
     expect(JSON.parse(req.body)).toMatchObject({ webhookId: webhook.id, action: 'test', payload: { id: 'sample-1' } });
-    expect(await stack.api.deliveries.get.query({ projectId: 'test', id: delivery.id })).toMatchObject({ status: 'done', action: 'test' });
+    expect(await stack.api.deliveries.get.query({ projectId: 'test', id: delivery.id })).toMatchObject({
+      status: 'done',
+      action: 'test',
+    });
   });
 
   it('rotates the secret: new requests carry signatures by the new and the previous secret', async () => {
-    const webhook = await stack.api.webhooks.create.mutate({ projectId: 'rot', name: 'r', url: `${receiver.url}/rot`, triggers: [trigger] });
+    const webhook = await stack.api.webhooks.create.mutate({
+      projectId: 'rot',
+      name: 'r',
+      url: `${receiver.url}/rot`,
+      triggers: [trigger],
+    });
     const { secret: before } = await stack.api.webhooks.secret.query({ projectId: 'rot', id: webhook.id });
     expect(before).toMatch(/^whsec_/);
     expect(Buffer.from(before.slice(6), 'base64').length).toBeGreaterThanOrEqual(24);
@@ -194,7 +293,12 @@ describe('webhooks (private targets allowed, as under npm run dev)', () => {
     expect(after).not.toBe(before);
     expect((await stack.api.webhooks.secret.query({ projectId: 'rot', id: webhook.id })).secret).toBe(after);
 
-    const published = await stack.api.events.publish.mutate({ projectId: 'rot', entityType: 'record', action: 'create', entity: { id: 'r' } });
+    const published = await stack.api.events.publish.mutate({
+      projectId: 'rot',
+      entityType: 'record',
+      action: 'create',
+      entity: { id: 'r' },
+    });
     await settle(published.deliveries[0]!.workflowId);
     const req = receiver.requests.find((r) => r.path === '/rot')!;
     expect(String(req.headers['webhook-signature']).split(' ')).toHaveLength(2);
@@ -206,7 +310,11 @@ describe('webhooks (private targets allowed, as under npm run dev)', () => {
 describe('webhooks (production rules: private targets refused, quota of 3)', () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ ALLOW_PRIVATE_TARGETS: 'false', MAX_WEBHOOKS_PER_PROJECT: '3', MAX_PAYLOAD_BYTES: '2048' });
+    stack = await startStack({
+      ALLOW_PRIVATE_TARGETS: 'false',
+      MAX_WEBHOOKS_PER_PROJECT: '3',
+      MAX_PAYLOAD_BYTES: '2048',
+    });
   });
   afterAll(async () => {
     await stack?.stop();
@@ -241,16 +349,26 @@ describe('webhooks (production rules: private targets refused, quota of 3)', () 
   });
 
   it('accepts public https targets, and refuses a change to a private one', async () => {
-    const ok = await stack.api.webhooks.create.mutate({ ...base, projectId: 'public', url: 'https://hooks.example.com/notify' });
+    const ok = await stack.api.webhooks.create.mutate({
+      ...base,
+      projectId: 'public',
+      url: 'https://hooks.example.com/notify',
+    });
     await stack.api.webhooks.create.mutate({ ...base, projectId: 'public', url: 'https://93.184.215.14/notify' });
-    const err = await errorOf(stack.api.webhooks.update.mutate({ projectId: 'public', id: ok.id, url: 'https://10.0.0.1/' }));
+    const err = await errorOf(
+      stack.api.webhooks.update.mutate({ projectId: 'public', id: ok.id, url: 'https://10.0.0.1/' }),
+    );
     expect(err.message).toMatch(/^url: /);
-    expect((await stack.api.webhooks.get.query({ projectId: 'public', id: ok.id })).url).toBe('https://hooks.example.com/notify');
+    expect((await stack.api.webhooks.get.query({ projectId: 'public', id: ok.id })).url).toBe(
+      'https://hooks.example.com/notify',
+    );
   });
 
   it('holds the quota under concurrent creates, naming the limit', async () => {
     const results = await Promise.allSettled(
-      Array.from({ length: 8 }, (_, i) => stack.api.webhooks.create.mutate({ ...base, projectId: 'quota', name: `w${i}`, url: 'https://example.com/' })),
+      Array.from({ length: 8 }, (_, i) =>
+        stack.api.webhooks.create.mutate({ ...base, projectId: 'quota', name: `w${i}`, url: 'https://example.com/' }),
+      ),
     );
     const created = results.filter((r) => r.status === 'fulfilled');
     const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -266,21 +384,32 @@ describe('webhooks (production rules: private targets refused, quota of 3)', () 
     const { items } = await stack.api.webhooks.list.query({ projectId: 'quota' });
     await stack.api.webhooks.delete.mutate({ projectId: 'quota', id: items[0]!.id });
     await stack.api.webhooks.create.mutate({ ...base, projectId: 'quota', url: 'https://example.com/' });
-    expect((await errorOf(stack.api.webhooks.create.mutate({ ...base, projectId: 'quota', url: 'https://example.com/' }))).data.code).toBe('FORBIDDEN');
+    expect(
+      (await errorOf(stack.api.webhooks.create.mutate({ ...base, projectId: 'quota', url: 'https://example.com/' })))
+        .data.code,
+    ).toBe('FORBIDDEN');
   });
 
   it('refuses a payload over MAX_PAYLOAD_BYTES, and any bad input with a 400 naming the field, never a 500', async () => {
     const big = await fetch(`${stack.url}/trpc/events.publish`, {
       method: 'POST',
       headers: { authorization: 'Bearer test-token-0123456789', 'content-type': 'application/json' },
-      body: JSON.stringify({ projectId: 'prod', entityType: 'record', action: 'create', entity: { id: 'x', blob: 'x'.repeat(4096) } }),
+      body: JSON.stringify({
+        projectId: 'prod',
+        entityType: 'record',
+        action: 'create',
+        entity: { id: 'x', blob: 'x'.repeat(4096) },
+      }),
     });
     expect(big.status).toBe(413);
 
     const cases: [unknown, string][] = [
       [{ ...base, url: 'https://example.com', name: 'x'.repeat(201) }, 'name'],
       [{ ...base, url: 'https://example.com', triggers: [] }, 'triggers'],
-      [{ ...base, url: 'https://example.com', triggers: [{ entityType: 'post', actions: ['create'] }] }, 'triggers.0.entityType'],
+      [
+        { ...base, url: 'https://example.com', triggers: [{ entityType: 'post', actions: ['create'] }] },
+        'triggers.0.entityType',
+      ],
       [{ ...base, url: 'https://example.com', headers: { 'bad header': 'v' } }, 'headers.bad header'],
       [{ ...base, url: 'https://example.com', headers: { 'x-a': 'line\r\nbreak' } }, 'headers.x-a'],
       [{ ...base, url: 'https://example.com', auth: { type: 'digest' } }, 'auth.type'],

@@ -13,7 +13,12 @@ describe('log redaction', () => {
     });
     const logger = pino({ redact: { paths: redactPaths, censor: '[redacted]' } }, sink);
     logger.info({
-      webhook: { url: 'https://x', headers: { 'x-api-key': 'k1' }, auth: { type: 'basic', password: 'p1' }, secret: 'whsec_s1' },
+      webhook: {
+        url: 'https://x',
+        headers: { 'x-api-key': 'k1' },
+        auth: { type: 'basic', password: 'p1' },
+        secret: 'whsec_s1',
+      },
       request: { headers: { authorization: 'Bearer t1' } },
       token: 't2',
     });

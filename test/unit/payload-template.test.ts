@@ -1,4 +1,9 @@
-import { checkPayloadTemplate, isJsonContentType, renderPayload, TemplateError } from '../../src/events/payload-template';
+import {
+  checkPayloadTemplate,
+  isJsonContentType,
+  renderPayload,
+  TemplateError,
+} from '../../src/events/payload-template';
 
 const view = { action: 'update', payload: { id: 'p1', name: 'A "quoted" & \\ back\nslash', n: 3, tags: ['x', 'y'] } };
 
@@ -11,7 +16,11 @@ describe('Mustache payloads', () => {
   });
 
   it('renders objects and lists as JSON when unescaped, and walks into them in sections', () => {
-    const out = renderPayload('{"p":{{{payload}}},"t":[{{#payload.tags}}"{{.}}",{{/payload.tags}}"end"]}', view, 'application/json');
+    const out = renderPayload(
+      '{"p":{{{payload}}},"t":[{{#payload.tags}}"{{.}}",{{/payload.tags}}"end"]}',
+      view,
+      'application/json',
+    );
     expect(JSON.parse(out)).toEqual({ p: view.payload, t: ['x', 'y', 'end'] });
   });
 

@@ -1,4 +1,9 @@
-import { DEFAULT_RETRY_POLICY, effectiveRetryPolicy, toTemporalRetryPolicy, totalBackoffMs } from '../../src/delivery/retry-policy';
+import {
+  DEFAULT_RETRY_POLICY,
+  effectiveRetryPolicy,
+  toTemporalRetryPolicy,
+  totalBackoffMs,
+} from '../../src/delivery/retry-policy';
 
 describe('retry policy', () => {
   it('defaults to 10 attempts, 30 s doubling, capped at 2 h, 15 s per attempt', () => {
@@ -23,7 +28,10 @@ describe('retry policy', () => {
   });
 
   it('a webhook overrides only what it sets', () => {
-    expect(effectiveRetryPolicy({ maximumAttempts: 3, timeoutMs: undefined })).toEqual({ ...DEFAULT_RETRY_POLICY, maximumAttempts: 3 });
+    expect(effectiveRetryPolicy({ maximumAttempts: 3, timeoutMs: undefined })).toEqual({
+      ...DEFAULT_RETRY_POLICY,
+      maximumAttempts: 3,
+    });
     expect(effectiveRetryPolicy(null)).toEqual(DEFAULT_RETRY_POLICY);
   });
 });

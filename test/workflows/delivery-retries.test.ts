@@ -1,72 +1,80 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowFailedError } from '@temporalio/client';
-import { newId } from '../../src/ids';
-import { generateSecret } from '../../src/delivery/signature';
-import { DEFAULT_RETRY_POLICY, effectiveRetryPolicy, totalBackoffMs } from '../../src/delivery/retry-policy';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DEFAULT_RETRY_POLICY, totalBackoffMs, type RetrySettings } from '../../src/delivery/retry-policy';
+import { INTERRUPTED } from '../../src/delivery/execution-log';
 import type { DeliveryInput } from '../../src/delivery/types';
 import type { deliveryWorkflow } from '../../src/workflows';
 import { openTestDatabase } from '../helpers/db';
-import { startReceiver, type Reply } from '../helpers/receiver';
+import { startGarbageServer, storeDelivery } from '../helpers/fixtures';
+import { startReceiver, type Receiver, type Reply } from '../helpers/receiver';
 import { createTestWorker, createTimeSkippingEnv } from '../helpers/time-skipping';
 
-/** The retry path under the real, hours-long policy, in the time-skipping environment. */
-describe('delivery workflow retries (time-skipping)', () => {
+/** Every path of a delivery, under real policies, on the time-skipping server: hours pass in moments. */
+describe('delivery workflow (time-skipping)', () => {
   let env: TestWorkflowEnvironment;
   let db: Awaited<ReturnType<typeof openTestDatabase>>;
+  const cleanups: (() => Promise<void>)[] = [];
 
   beforeAll(async () => {
     [env, db] = await Promise.all([createTimeSkippingEnv(), openTestDatabase()]);
+  });
+  afterEach(async () => {
+    await Promise.all(cleanups.splice(0).map((c) => c()));
   });
   afterAll(async () => {
     await env?.teardown();
     await db?.drop();
   });
 
-  async function deliverTo(script: (n: number) => Reply, retry = effectiveRetryPolicy()) {
-    const receiver = await startReceiver(script);
-    const webhookId = newId('wh');
-    await db.models.Webhook.create({
-      _id: webhookId,
-      projectId: 'proj',
-      name: 'retrying',
-      url: `${receiver.url}/hook`,
-      triggers: [{ entityType: 'record', actions: ['create'] }],
-      secret: generateSecret(),
-    });
-    const deliveryId = newId('dlv');
-    await db.models.Delivery.create({
-      _id: deliveryId,
-      projectId: 'proj',
-      webhookId,
-      eventId: 'evt',
-      workflowId: `delivery-${deliveryId}`,
-      action: 'create',
-      entityType: 'record',
-      body: '{"hello":"world"}',
-    });
-    const input: DeliveryInput = { deliveryId, projectId: 'proj', webhookId, body: '{"hello":"world"}', contentType: 'application/json', retry };
-    const { worker, taskQueue } = await createTestWorker(env, db);
+  async function receiver(script: (n: number) => Reply | Promise<Reply>): Promise<Receiver> {
+    const r = await startReceiver(script);
+    cleanups.push(() => r.close());
+    return r;
+  }
+
+  /** Runs one delivery to its end on a fresh worker; returns what every party saw. */
+  async function run(input: DeliveryInput, workerConfig: Record<string, string> = {}) {
+    const { worker, taskQueue } = await createTestWorker(env, db, workerConfig);
     const startedAt = await env.currentTimeMs();
     const outcome = await worker
-      .runUntil(env.client.workflow.execute<typeof deliveryWorkflow>('deliveryWorkflow', { taskQueue, workflowId: `delivery-${deliveryId}`, args: [input] }))
+      .runUntil(
+        env.client.workflow.execute<typeof deliveryWorkflow>('deliveryWorkflow', {
+          taskQueue,
+          workflowId: `delivery-${input.deliveryId}`,
+          args: [input],
+        }),
+      )
       .then(
         (result) => ({ result, error: undefined }),
         (error: unknown) => ({ result: undefined, error }),
       );
     const skippedMs = (await env.currentTimeMs()) - startedAt;
-    await receiver.close();
-    const delivery = await db.models.Delivery.findById(deliveryId).lean();
-    const logs = await db.models.LogEntry.find({ deliveryId }).sort({ attempt: 1 }).lean();
-    return { ...outcome, receiver, delivery: delivery!, logs, skippedMs };
+    const delivery = (await db.models.Delivery.findById(input.deliveryId).lean())!;
+    const logs = await db.models.LogEntry.find({ deliveryId: input.deliveryId }).sort({ attempt: 1 }).lean();
+    return { ...outcome, delivery, logs, skippedMs };
   }
 
+  const statuses = (logs: { attempt: number; status: string }[]) => logs.map((l) => [l.attempt, l.status]);
+
+  it('succeeds at the first attempt', async () => {
+    const r = await receiver(() => ({ status: 204 }));
+    const { input } = await storeDelivery(db, r.url);
+    const { result, delivery, logs } = await run(input);
+    expect(result).toEqual({ status: 'done', attempts: 1, statusCode: 204 });
+    expect(r.requests).toHaveLength(1);
+    expect(delivery).toMatchObject({ status: 'done', attempts: 1, lastStatusCode: 204, finishedAt: expect.any(Date) });
+    expect(statuses(logs)).toEqual([[1, 'done']]);
+  });
+
   it('a receiver that fails 9 times and then answers 200 gets exactly 10 attempts over hours', async () => {
-    const { result, receiver, delivery, logs, skippedMs } = await deliverTo((n) => (n < 10 ? { status: 500 } : { status: 200 }));
+    const r = await receiver((n) => (n < 10 ? { status: 500 } : { status: 200 }));
+    const { input, deliveryId } = await storeDelivery(db, r.url);
+    const { result, delivery, logs, skippedMs } = await run(input);
 
     expect(result).toEqual({ status: 'done', attempts: 10, statusCode: 200 });
-    expect(receiver.requests).toHaveLength(10);
-    // One stable id on every attempt, a timestamp of each attempt's own.
-    expect(new Set(receiver.requests.map((r) => r.headers['webhook-id']))).toEqual(new Set([delivery._id]));
+    expect(r.requests).toHaveLength(10);
+    // One stable id on every attempt.
+    expect(new Set(r.requests.map((q) => q.headers['webhook-id']))).toEqual(new Set([deliveryId]));
     expect(delivery).toMatchObject({ status: 'done', attempts: 10, lastStatusCode: 200 });
     expect(logs.map((l) => [l.attempt, l.status, (l.response as { status: number }).status])).toEqual([
       ...Array.from({ length: 9 }, (_, i) => [i + 1, 'error', 500]),
@@ -78,44 +86,146 @@ describe('delivery workflow retries (time-skipping)', () => {
   });
 
   it('a receiver that always fails gets exactly 10 attempts, then the delivery is an error', async () => {
-    const { error, receiver, delivery, logs } = await deliverTo(() => ({ status: 503, body: 'down for maintenance' }));
-
+    const r = await receiver(() => ({ status: 503, body: 'down for maintenance' }));
+    const { input } = await storeDelivery(db, r.url);
+    const { error, delivery, logs } = await run(input);
     expect(error).toBeInstanceOf(WorkflowFailedError);
-    expect(receiver.requests).toHaveLength(10);
+    expect(r.requests).toHaveLength(10);
     expect(delivery).toMatchObject({ status: 'error', attempts: 10, lastStatusCode: 503, lastError: 'HTTP 503' });
     expect(logs).toHaveLength(10);
-    expect(logs.every((l) => l.status === 'error' && (l.response as { body: string }).body === 'down for maintenance')).toBe(true);
+    expect(
+      logs.every((l) => l.status === 'error' && (l.response as { body: string }).body === 'down for maintenance'),
+    ).toBe(true);
+  });
+
+  it('waits as long as Retry-After says on a 429, within the policy', async () => {
+    const r = await receiver((n) => (n === 1 ? { status: 429, headers: { 'retry-after': '3600' } } : { status: 200 }));
+    const { input } = await storeDelivery(db, r.url);
+    const { result, skippedMs } = await run(input);
+    expect(result).toMatchObject({ status: 'done', attempts: 2 });
+    // The policy alone would have retried after 30 s.
+    expect(skippedMs).toBeGreaterThanOrEqual(3_600_000);
+  });
+
+  it('410 Gone stops at once and disables the webhook, saying why', async () => {
+    const r = await receiver(() => ({ status: 410 }));
+    const { input, webhookId } = await storeDelivery(db, r.url);
+    const { error, delivery, logs } = await run(input);
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    expect(r.requests).toHaveLength(1);
+    expect(delivery).toMatchObject({
+      status: 'error',
+      attempts: 1,
+      lastStatusCode: 410,
+      lastError: expect.stringMatching(/410 Gone/),
+    });
+    expect(statuses(logs)).toEqual([[1, 'error']]);
+    expect(await db.models.Webhook.findById(webhookId).lean()).toMatchObject({
+      enabled: false,
+      disabledReason: expect.stringMatching(/410 Gone/),
+    });
+  });
+
+  it('an endpoint that does not answer in time fails the attempt', async () => {
+    const r = await receiver(() => 'hang');
+    const { input } = await storeDelivery(db, r.url, { maximumAttempts: 2, timeoutMs: 1_000 });
+    const { error, delivery, logs } = await run(input);
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    expect(r.requests).toHaveLength(2);
+    expect(delivery).toMatchObject({
+      status: 'error',
+      attempts: 2,
+      lastError: 'Request failed: no answer within 1000 ms',
+    });
+    expect(logs.map((l) => l.error)).toEqual(Array(2).fill('Request failed: no answer within 1000 ms'));
   });
 
   it('a refused connection is a failed attempt, retried like any other', async () => {
-    const retry = effectiveRetryPolicy({ maximumAttempts: 3 });
-    const receiver = await startReceiver();
-    const closedUrl = receiver.url;
-    await receiver.close(); // nothing listens there any more
-    const webhookId = newId('wh');
-    await db.models.Webhook.create({
-      _id: webhookId,
-      projectId: 'proj',
-      name: 'gone',
-      url: closedUrl,
-      triggers: [{ entityType: 'record', actions: ['create'] }],
-      secret: generateSecret(),
-    });
-    const deliveryId = newId('dlv');
-    await db.models.Delivery.create({ _id: deliveryId, projectId: 'proj', webhookId, eventId: 'e', workflowId: 'w', action: 'create', entityType: 'record', body: '{}' });
-    const { worker, taskQueue } = await createTestWorker(env, db);
-    await expect(
-      worker.runUntil(
-        env.client.workflow.execute<typeof deliveryWorkflow>('deliveryWorkflow', {
-          taskQueue,
-          workflowId: `delivery-${deliveryId}`,
-          args: [{ deliveryId, projectId: 'proj', webhookId, body: '{}', contentType: 'application/json', retry }],
-        }),
-      ),
-    ).rejects.toBeInstanceOf(WorkflowFailedError);
-    const logs = await db.models.LogEntry.find({ deliveryId }).lean();
+    const r = await startReceiver();
+    await r.close(); // nothing listens there any more
+    const { input } = await storeDelivery(db, r.url, { maximumAttempts: 3 });
+    const { error, delivery, logs } = await run(input);
+    expect(error).toBeInstanceOf(WorkflowFailedError);
     expect(logs).toHaveLength(3);
     expect(logs.every((l) => /^Request failed: connection refused/.test(l.error ?? ''))).toBe(true);
-    expect(await db.models.Delivery.findById(deliveryId).lean()).toMatchObject({ status: 'error', attempts: 3 });
+    expect(delivery).toMatchObject({ status: 'error', attempts: 3 });
+  });
+
+  it('an answer that is not HTTP is a failed attempt', async () => {
+    const garbage = await startGarbageServer();
+    cleanups.push(garbage.close);
+    const { input } = await storeDelivery(db, garbage.url, { maximumAttempts: 2 });
+    const { error, logs } = await run(input);
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    expect(garbage.connections()).toBe(2);
+    expect(logs.map((l) => l.error)).toEqual(
+      Array(2).fill(expect.stringMatching(/^Request failed: the endpoint's answer is not HTTP/)),
+    );
+  });
+
+  it('opens the circuit after repeated failures, pauses deliveries without using their attempts, then closes', async () => {
+    const r = await receiver((n) => (n <= 3 ? { status: 500 } : { status: 200 }));
+    const breaker = { CIRCUIT_FAILURE_THRESHOLD: '3', CIRCUIT_COOLDOWN_MS: '600000' };
+    const first = await storeDelivery(db, r.url, { maximumAttempts: 3, initialIntervalMs: 1_000 });
+    const failed = await run(first.input, breaker);
+    expect(failed.error).toBeInstanceOf(WorkflowFailedError);
+    expect(r.requests).toHaveLength(3);
+    const endpoint = new URL(r.url).origin;
+    expect(await db.models.EndpointCircuit.findById(endpoint).lean()).toMatchObject({
+      consecutiveFailures: 3,
+      openUntil: expect.any(Date),
+    });
+
+    // A delivery of one attempt, started while the circuit is open, waits the cool-down out instead of failing.
+    const second = await storeDelivery(db, r.url, { maximumAttempts: 1 });
+    const paused = await run(second.input, breaker);
+    expect(paused.result).toEqual({ status: 'done', attempts: 1, statusCode: 200 });
+    expect(paused.skippedMs).toBeGreaterThanOrEqual(590_000);
+    expect(statuses(paused.logs)).toEqual([[1, 'done']]);
+    expect(r.requests).toHaveLength(4);
+    expect(await db.models.EndpointCircuit.findById(endpoint).lean()).toMatchObject({ consecutiveFailures: 0 });
+    expect((await db.models.EndpointCircuit.findById(endpoint).lean())!.openUntil).toBeUndefined();
+  });
+
+  it('a webhook deleted while its delivery retries stops the delivery, saying so', async () => {
+    let webhookId = '';
+    const r = await receiver(async (n) => {
+      if (n === 2) await db.models.Webhook.deleteOne({ _id: webhookId });
+      return { status: 500 };
+    });
+    const stored = await storeDelivery(db, r.url);
+    webhookId = stored.webhookId;
+    const { error, result, delivery, logs } = await run(stored.input);
+    expect(result).toBeUndefined();
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    expect(r.requests).toHaveLength(2);
+    expect(delivery).toMatchObject({ status: 'error', attempts: 2, lastError: 'webhook was deleted' });
+    expect(statuses(logs)).toEqual([
+      [1, 'error'],
+      [2, 'error'],
+    ]);
+  });
+
+  it('closes the log entry of an attempt a crash cut off', async () => {
+    const r = await receiver(() => ({ status: 200 }));
+    const { input, deliveryId, webhookId } = await storeDelivery(db, r.url);
+    // What a worker killed mid-request leaves behind: a pending entry for its attempt.
+    await db.models.LogEntry.create({
+      _id: 'log_0interrupted',
+      projectId: 'proj',
+      webhookId,
+      deliveryId,
+      attempt: 1,
+      status: 'pending',
+      request: { url: r.url, method: 'POST', headers: {}, body: input.body },
+      startedAt: new Date(),
+    });
+    const { result, logs } = await run({ ...input, retry: { ...input.retry } } satisfies DeliveryInput);
+    expect(result).toMatchObject({ status: 'done' });
+    expect(logs.find((l) => l._id === 'log_0interrupted')).toMatchObject({ status: 'error', error: INTERRUPTED });
+    expect(logs.filter((l) => l.status === 'pending')).toEqual([]);
   });
 });
+
+// Keeps RetrySettings in use for readers of this file: every policy above is a partial of it.
+export type { RetrySettings };

@@ -9,6 +9,7 @@ export const logsRouter = router({
       projectId: input.projectId,
       webhookId: input.webhookId,
       ...(input.deliveryId ? { deliveryId: input.deliveryId } : {}),
+      ...(input.status ? { status: input.status } : {}),
     };
     const page = await findPage(ctx.deps.db.models.LogEntry, filter, input);
     return { items: page.items.map(presentLogEntry), nextCursor: page.nextCursor };

@@ -7,7 +7,7 @@ import { defaultBody, renderBody, sampleEvent } from '../../events/body';
 import { deliver } from '../../events/deliver';
 import { checkPayloadTemplate, TemplateError } from '../../events/payload-template';
 import { newId, deliveryIdFor } from '../../ids';
-import { createWebhookQuota } from '../../webhooks/quota';
+import { insertWithinQuota } from '../../webhooks/quota';
 import { presentWebhook, REDACTED } from '../present';
 import {
   byIdInput,
@@ -55,10 +55,16 @@ function keepRedacted(
 ) {
   const storedHeaders = (stored.headers ?? {}) as Record<string, string>;
   const storedAuth = stored.auth as CreateWebhookInput['auth'];
-  const mergedHeaders = headers && Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, v === REDACTED && k in storedHeaders ? storedHeaders[k]! : v]));
+  const mergedHeaders =
+    headers &&
+    Object.fromEntries(
+      Object.entries(headers).map(([k, v]) => [k, v === REDACTED && k in storedHeaders ? storedHeaders[k]! : v]),
+    );
   let mergedAuth = auth;
-  if (auth?.type === 'basic' && auth.password === REDACTED && storedAuth?.type === 'basic') mergedAuth = { ...auth, password: storedAuth.password };
-  if (auth?.type === 'bearer' && auth.token === REDACTED && storedAuth?.type === 'bearer') mergedAuth = { ...auth, token: storedAuth.token };
+  if (auth?.type === 'basic' && auth.password === REDACTED && storedAuth?.type === 'basic')
+    mergedAuth = { ...auth, password: storedAuth.password };
+  if (auth?.type === 'bearer' && auth.token === REDACTED && storedAuth?.type === 'bearer')
+    mergedAuth = { ...auth, token: storedAuth.token };
   return { headers: mergedHeaders, auth: mergedAuth };
 }
 
@@ -66,18 +72,18 @@ export const webhooksRouter = router({
   create: authedProcedure.input(createWebhookInput).mutation(async ({ ctx, input }) => {
     checkWebhook(ctx.deps, input);
     const { Webhook } = ctx.deps.db.models;
-    const quota = createWebhookQuota(ctx.deps.db.models, ctx.deps.config.MAX_WEBHOOKS_PER_PROJECT);
-    await quota.reserve(input.projectId);
-    try {
-      const doc = await Webhook.create({ _id: newId('wh'), secret: generateSecret(), ...input });
-      return presentWebhook(doc.toObject());
-    } catch (err) {
-      await quota.release(input.projectId);
-      throw err;
-    }
+    const doc = await insertWithinQuota(
+      ctx.deps.db.models,
+      input.projectId,
+      ctx.deps.config.MAX_WEBHOOKS_PER_PROJECT,
+      (slot) => Webhook.create({ _id: newId('wh'), secret: generateSecret(), slot, ...input }),
+    );
+    return presentWebhook(doc.toObject());
   }),
 
-  get: authedProcedure.input(byIdInput).query(async ({ ctx, input }) => presentWebhook(await findWebhook(ctx.deps, input.projectId, input.id))),
+  get: authedProcedure
+    .input(byIdInput)
+    .query(async ({ ctx, input }) => presentWebhook(await findWebhook(ctx.deps, input.projectId, input.id))),
 
   list: authedProcedure.input(listWebhooksInput).query(async ({ ctx, input }) => {
     const page = await findPage(ctx.deps.db.models.Webhook, { projectId: input.projectId }, input);
@@ -116,7 +122,6 @@ export const webhooksRouter = router({
   delete: authedProcedure.input(byIdInput).mutation(async ({ ctx, input }) => {
     const { deletedCount } = await ctx.deps.db.models.Webhook.deleteOne({ _id: input.id, projectId: input.projectId });
     if (!deletedCount) throw notFound(input.id);
-    await createWebhookQuota(ctx.deps.db.models, ctx.deps.config.MAX_WEBHOOKS_PER_PROJECT).release(input.projectId);
     return { id: input.id, deleted: true };
   }),
 
@@ -130,7 +135,13 @@ export const webhooksRouter = router({
     const secret = generateSecret();
     await ctx.deps.db.models.Webhook.updateOne(
       { _id: webhook._id, projectId: input.projectId },
-      { $set: { secret, previousSecret: webhook.secret, previousSecretExpiresAt: new Date(Date.now() + PREVIOUS_SECRET_TTL_MS) } },
+      {
+        $set: {
+          secret,
+          previousSecret: webhook.secret,
+          previousSecretExpiresAt: new Date(Date.now() + PREVIOUS_SECRET_TTL_MS),
+        },
+      },
     );
     return { secret };
   }),
@@ -158,7 +169,13 @@ export const webhooksRouter = router({
       occurredAt: new Date().toISOString(),
     };
     const body = renderBody(webhook, event, ctx.deps.config.MAX_PAYLOAD_BYTES);
-    const delivery = await deliver(ctx.deps, webhook, event, deliveryIdFor(input.projectId, event.eventId, webhook._id), body);
+    const delivery = await deliver(
+      ctx.deps,
+      webhook,
+      event,
+      deliveryIdFor(input.projectId, event.eventId, webhook._id),
+      body,
+    );
     return { eventId: event.eventId, deliveries: [delivery] };
   }),
 });
