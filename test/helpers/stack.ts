@@ -17,7 +17,7 @@ export const TEST_TOKEN = 'test-token-0123456789';
  * Hookline as `npm start` runs it, in this test process: the real API on a free port and a real worker,
  * against the run's Temporal dev server and a database of this file's own, on a task queue of its own.
  */
-export async function startStack(overrides: Partial<Record<string, string>> = {}) {
+export async function startStack(overrides: Partial<Record<string, string>> = {}, opts: { worker?: boolean } = {}) {
   const db = await openTestDatabase();
   const config: Config = loadConfig({
     NODE_ENV: 'test',
@@ -35,14 +35,17 @@ export async function startStack(overrides: Partial<Record<string, string>> = {}
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const nativeConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const worker: Worker = await createWorker({
-    config,
-    connection: nativeConnection,
-    db,
-    logger,
-    workflowBundle: { codePath: testEnv('workflowBundle') },
-  });
-  const workerRun = worker.run();
+  const worker: Worker | undefined =
+    opts.worker === false
+      ? undefined
+      : await createWorker({
+          config,
+          connection: nativeConnection,
+          db,
+          logger,
+          workflowBundle: { codePath: testEnv('workflowBundle') },
+        });
+  const workerRun = worker?.run();
 
   const server = createApiServer({ config, db, temporal, logger });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -55,6 +58,8 @@ export async function startStack(overrides: Partial<Record<string, string>> = {}
 
   return {
     config,
+    /** The database's URI, for a worker in another process. */
+    mongoUri: `${testEnv('mongoUri')}/${db.conn.name}`,
     db,
     temporal,
     url,
@@ -63,7 +68,7 @@ export async function startStack(overrides: Partial<Record<string, string>> = {}
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      worker.shutdown();
+      worker?.shutdown();
       await workerRun;
       await nativeConnection.close();
       await connection.close();

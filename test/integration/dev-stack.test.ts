@@ -120,8 +120,50 @@ describe('npm run dev', () => {
     const history = await new Client({ connection: again }).workflow.getHandle(delivery.workflowId).fetchHistory();
     expect(history.events?.length).toBeGreaterThan(5);
     await again.close();
-    await stopDev(second.exited);
-  }, 180_000);
+
+    // Kill every process (SIGKILL to the whole group) while a delivery is between retries; start again.
+    let failing = true;
+    const flaky = await startReceiver(() => (failing ? { status: 500 } : { status: 200 }));
+    try {
+      const retrying = await api('webhooks.create', {
+        method: 'POST',
+        body: JSON.stringify({
+          projectId: 'dev',
+          name: 'flaky',
+          url: flaky.url,
+          triggers: [{ entityType: 'record', actions: ['update'] }],
+          retryPolicy: { initialIntervalMs: 2_000, backoffCoefficient: 1 },
+        }),
+      });
+      const event = await api('events.publish', {
+        method: 'POST',
+        body: JSON.stringify({ projectId: 'dev', entityType: 'record', action: 'update', entity: { id: 'home' } }),
+      });
+      const pending = event.body.result.data.deliveries[0];
+      await flaky.waitFor(1);
+      process.kill(-dev!.pid!, 'SIGKILL');
+      await second.exited;
+      failing = false;
+
+      const third = await startDev();
+      expect(third.readyLine).toMatch(/^Hookline ready/);
+      await flaky.waitFor(2);
+      const done = async () => {
+        const q = encodeURIComponent(JSON.stringify({ projectId: 'dev', id: pending.id }));
+        return (await api(`deliveries.get?input=${q}`)).body.result.data;
+      };
+      await waitUntil(async () => (await done()).status === 'done', 60_000);
+      expect(await done()).toMatchObject({ status: 'done', lastStatusCode: 200 });
+      expect(new Set(flaky.requests.map((r) => r.headers['webhook-id']))).toEqual(new Set([pending.id]));
+      const q = encodeURIComponent(JSON.stringify({ projectId: 'dev', webhookId: retrying.body.result.data.id }));
+      const logs = (await api(`logs.list?input=${q}`)).body.result.data.items as { status: string }[];
+      expect(logs[0]!.status).toBe('done');
+      expect(logs.filter((l) => l.status === 'pending')).toEqual([]);
+      await stopDev(third.exited);
+    } finally {
+      await flaky.close();
+    }
+  }, 240_000);
 });
 
 function listening(port: number): Promise<boolean> {

@@ -1,0 +1,43 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Worker } from '@temporalio/worker';
+import { temporal } from '@temporalio/proto';
+import { testEnv } from '../helpers/env';
+
+/**
+ * Replays recorded histories of every delivery path (test/replay/histories, made by
+ * `npm run record-histories`) against today's workflow code: a change that would break workflows already
+ * running fails here, before it reaches a worker.
+ */
+describe('delivery workflow replay', () => {
+  const dir = path.join(__dirname, 'histories');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+
+  it('has histories of every recorded path', () => {
+    expect(files.sort()).toEqual(
+      [
+        'error-after-3-attempts',
+        'gone-410',
+        'paused-by-circuit',
+        'retry-after-429',
+        'success-first-attempt',
+        'success-on-attempt-3',
+      ].map((n) => `${n}.json`),
+    );
+  });
+
+  it('replays each of them without nondeterminism', async () => {
+    const histories = files.map((f) => ({
+      workflowId: f,
+      history: temporal.api.history.v1.History.fromObject(JSON.parse(readFileSync(path.join(dir, f), 'utf8'))),
+    }));
+    const results = [];
+    for await (const result of Worker.runReplayHistories(
+      { workflowBundle: { codePath: testEnv('workflowBundle') } },
+      histories,
+    )) {
+      results.push({ workflowId: result.workflowId, error: result.error ? String(result.error) : undefined });
+    }
+    expect(results).toEqual(files.map((f) => ({ workflowId: f, error: undefined })));
+  });
+});
