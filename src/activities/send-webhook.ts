@@ -93,7 +93,8 @@ export function createSendWebhook({
     }
     const lease = await endpointGuard.acquire(endpoint, input.retry.timeoutMs + LEASE_GRACE_MS);
     if (!lease) {
-      const resumeInMs = 500 + Math.floor(Math.random() * Math.min(5_000, input.retry.timeoutMs / 2));
+      // A place frees when any of the requests in flight ends: look again soon, spread out.
+      const resumeInMs = 200 + Math.floor(Math.random() * 800);
       throw pause({
         resumeInMs,
         attemptsUsed: attempt - 1,

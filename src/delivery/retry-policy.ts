@@ -2,7 +2,7 @@ import type { RetryPolicy } from '@temporalio/common';
 
 /**
  * The service default, as Heartcore promises: 10 attempts in all, the first at once, then 30 s doubling,
- * capped at 2 h between attempts (about 8.5 h in all), each attempt cut off after 15 s.
+ * capped at 2 h between attempts (about 4 h of waiting in all), each attempt cut off after 15 s.
  */
 export const DEFAULT_RETRY_POLICY = {
   maximumAttempts: 10,

@@ -13,7 +13,7 @@ export interface PublishedDelivery {
 
 /**
  * Stores one delivery of an event to a webhook and starts its workflow. Both steps are idempotent for a
- * given delivery id (insert-if-absent, then a workflow id Temporal refuses to start twice), so calling it
+ * given delivery id (an insert under the unique _id, then a workflow id Temporal refuses to start twice), so calling it
  * again after a crash, or concurrently, completes the delivery instead of adding one.
  */
 export async function deliver(
@@ -26,27 +26,24 @@ export async function deliver(
 ): Promise<PublishedDelivery> {
   const { Delivery } = deps.db.models;
   const workflowId = workflowIdFor(deliveryId);
-  await Delivery.updateOne(
-    { _id: deliveryId },
-    {
-      $setOnInsert: {
-        projectId: webhook.projectId,
-        webhookId: webhook._id,
-        eventId: event.eventId,
-        workflowId,
-        action: event.action,
-        entityType: event.entityType,
-        contentType: event.contentType,
-        entityId: event.entity.id,
-        body,
-        status: 'pending',
-        attempts: 0,
-        ...extra,
-      },
-    },
-    { upsert: true },
-  ).catch((err: { code?: number }) => {
-    // A concurrent first call inserted it a moment ago: the delivery exists, which is all this step is for.
+  // An insert, never an upsert: on FerretDB an update is a read and a write of the whole record, which
+  // could undo what the delivery's own attempt writes at the same moment. A duplicate id means a
+  // concurrent or earlier call stored it already, which is all this step is for.
+  await Delivery.create({
+    _id: deliveryId,
+    projectId: webhook.projectId,
+    webhookId: webhook._id,
+    eventId: event.eventId,
+    workflowId,
+    action: event.action,
+    entityType: event.entityType,
+    contentType: event.contentType,
+    entityId: event.entity.id,
+    body,
+    status: 'pending',
+    attempts: 0,
+    ...extra,
+  }).catch((err: { code?: number }) => {
     if (err.code !== 11000) throw err;
   });
   // A concurrent first call may have stored its own rendering; every caller sends the stored one.

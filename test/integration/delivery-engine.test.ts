@@ -33,8 +33,8 @@ describe('delivery engine on a real Temporal dev server', () => {
       .getHandle(workflowId)
       .result()
       .catch(() => undefined);
-  const publish = (projectId: string, id: string) =>
-    stack.api.events.publish.mutate({ projectId, entityType: 'record', action: 'create', entity: { id } });
+  const publish = (projectId: string, id: string, eventId?: string) =>
+    stack.api.events.publish.mutate({ projectId, eventId, entityType: 'record', action: 'create', entity: { id } });
 
   it('a receiver that fails 3 times gets its event on attempt 4, with 4 log entries and one webhook-id', async () => {
     const r = await receiver((n) => (n <= 3 ? { status: 500 } : { status: 200 }));
@@ -122,6 +122,29 @@ describe('delivery engine on a real Temporal dev server', () => {
       [resent.id],
     );
     expect((await stack.api.deliveries.get.query({ projectId: 'rs', id: failed.id })).status).toBe('error');
+  });
+
+  it('publishing an event again while its delivery runs leaves the delivery record intact', async () => {
+    const r = await receiver();
+    await stack.api.webhooks.create.mutate({ projectId: 'again', name: 'w', url: r.url, triggers: [trigger] });
+    const firsts = await Promise.all(Array.from({ length: 10 }, (_, i) => publish('again', `r${i}`, `e${i}`)));
+    // Re-publish each event a few times while its delivery is under way.
+    const repeats = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        new Promise((resolve) => setTimeout(resolve, i * 15)).then(() => publish('again', `r${i % 10}`, `e${i % 10}`)),
+      ),
+    );
+    expect(repeats.map((p) => p.deliveries[0]!.id)).toEqual(
+      Array.from({ length: 30 }, (_, i) => firsts[i % 10]!.deliveries[0]!.id),
+    );
+    await Promise.all(firsts.map((p) => settle(p.deliveries[0]!.workflowId)));
+    expect(r.requests).toHaveLength(10);
+    const listed = await stack.api.deliveries.list.query({ projectId: 'again' });
+    expect(listed.items).toHaveLength(10);
+    for (const d of listed.items) {
+      expect(d).toMatchObject({ status: 'done', attempts: 1, lastStatusCode: 200, finishedAt: expect.any(String) });
+      expect(await stack.api.deliveries.get.query({ projectId: 'again', id: d.id })).toEqual(d);
+    }
   });
 
   it('keeps exactly the newest 300 log entries of a webhook after 320 deliveries', async () => {
