@@ -38,6 +38,8 @@ async function main() {
     MONGODB_URI: `mongodb://127.0.0.1:${mPort}/bench`,
     ALLOW_PRIVATE_TARGETS: 'true',
     LOG_LEVEL: 'error',
+    // BENCH_ENDPOINT_MAX_IN_FLIGHT=… compares the concurrency limit's cost on a burst to one endpoint.
+    ENDPOINT_MAX_IN_FLIGHT: process.env.BENCH_ENDPOINT_MAX_IN_FLIGHT ?? '10',
   });
   const logger = createLogger('error');
   installTemporalRuntime(logger);

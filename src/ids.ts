@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
  * Ids are prefixed by kind, like Stripe's and Svix's, so that a support ticket's id says what it is.
  * Random ids start with the time so that they sort roughly by creation.
  */
-export function newId(prefix: 'wh' | 'dlv' | 'log' | 'evt'): string {
+export function newId(prefix: 'wh' | 'dlv' | 'evt'): string {
   return `${prefix}_${Date.now().toString(36).padStart(9, '0')}${randomBytes(10).toString('hex')}`;
 }
 

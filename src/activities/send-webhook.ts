@@ -115,7 +115,6 @@ export function createSendWebhook({
         request: { url: webhook.url, method: 'POST', headers: redactHeaders(headers), body: input.body },
         startedAt,
       });
-      await models.Delivery.updateOne({ _id: input.deliveryId }, { $set: { attempts: attempt } });
 
       const result = await postWebhook(dispatcher, {
         url: webhook.url,

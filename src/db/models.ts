@@ -59,6 +59,8 @@ const deliverySchema = new Schema(
     lastError: { type: String },
     finishedAt: { type: Date },
     resendOf: { type: String },
+    // The log entry of the latest attempt, so that one a crash left pending is found by id.
+    lastLogId: { type: String },
   },
   { timestamps: true, versionKey: false },
 );
@@ -76,6 +78,7 @@ const logEntrySchema = new Schema(
     projectId: { type: String, required: true },
     webhookId: { type: String, required: true },
     deliveryId: { type: String, required: true },
+    seq: { type: Number, required: true },
     attempt: { type: Number, required: true },
     status: { type: String, enum: ['pending', 'done', 'error'], required: true },
     request: { type: Schema.Types.Mixed, required: true },
@@ -90,9 +93,12 @@ const logEntrySchema = new Schema(
 logEntrySchema.index({ projectId: 1, webhookId: 1, createdAt: -1, _id: -1 });
 logEntrySchema.index({ projectId: 1, deliveryId: 1, createdAt: -1, _id: -1 });
 logEntrySchema.index({ projectId: 1, webhookId: 1, status: 1, createdAt: -1, _id: -1 });
-// Log ids start with the time, so this index orders a webhook's entries newest first for the cap.
-logEntrySchema.index({ webhookId: 1, _id: -1 });
-logEntrySchema.index({ deliveryId: 1, status: 1 });
+
+// Where each webhook's execution log has got to: the highest sequence number taken (see execution-log.ts).
+const logHeadSchema = new Schema(
+  { _id: { type: String, required: true }, seq: { type: Number, required: true } },
+  { versionKey: false },
+);
 
 // An event as first published: which webhooks it matched. A second publish of the same (projectId,
 // eventId), even a concurrent one, finds this record (unique index) and repeats nothing.
@@ -145,6 +151,7 @@ export function createModels(conn: Connection) {
     Delivery: conn.model('Delivery', deliverySchema, 'deliveries') as Model<DeliveryDoc>,
     Event: conn.model('Event', eventSchema, 'events') as Model<EventDoc>,
     LogEntry: conn.model('LogEntry', logEntrySchema, 'log_entries') as Model<LogEntryDoc>,
+    LogHead: conn.model('LogHead', logHeadSchema, 'log_heads'),
     EndpointLease: conn.model('EndpointLease', endpointLeaseSchema, 'endpoint_leases'),
     EndpointCircuit: conn.model('EndpointCircuit', endpointCircuitSchema, 'endpoint_circuits'),
   };

@@ -251,12 +251,14 @@ describe('delivery workflow (time-skipping)', () => {
       projectId: 'proj',
       webhookId,
       deliveryId,
+      seq: 0,
       attempt: 1,
       status: 'pending',
       request: { url: r.url, method: 'POST', headers: {}, body: input.body },
       startedAt: new Date(),
     });
-    const { result, logs } = await run({ ...input, retry: { ...input.retry } } satisfies DeliveryInput);
+    await db.models.Delivery.updateOne({ _id: deliveryId }, { $set: { lastLogId: 'log_0interrupted', attempts: 1 } });
+    const { result, logs } = await run({ ...input, attemptsBefore: 1 } satisfies DeliveryInput);
     expect(result).toMatchObject({ status: 'done' });
     expect(logs.find((l) => l._id === 'log_0interrupted')).toMatchObject({ status: 'error', error: INTERRUPTED });
     expect(logs.filter((l) => l.status === 'pending')).toEqual([]);
