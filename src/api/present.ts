@@ -1,8 +1,8 @@
 import type { DeliveryDoc, LogEntryDoc, WebhookDoc } from '../db/models';
 import { effectiveRetryPolicy } from '../delivery/retry-policy';
+import { REDACTED } from '../logger';
 
-/** How stored records are shown: contract field names, ISO dates, secrets redacted. */
-export const REDACTED = '[redacted]';
+// How stored records are shown: contract field names, ISO dates, secrets redacted.
 
 export function presentWebhook(w: WebhookDoc) {
   const auth = w.auth as { type: 'basic'; username: string } | { type: 'bearer' } | undefined;

@@ -1,4 +1,5 @@
 import type { Models } from '../db/models';
+import { REDACTED } from '../logger';
 
 /**
  * Where a delivery is logged: one entry per attempt, `pending` when it starts, then `done` or `error`.
@@ -100,6 +101,6 @@ const VISIBLE_REQUEST_HEADERS = new Set([
 /** What the log shows of the headers we sent: ours as they were, the webhook's own (secrets) redacted. */
 export function redactHeaders(headers: Record<string, string>): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(headers).map(([k, v]) => [k, VISIBLE_REQUEST_HEADERS.has(k.toLowerCase()) ? v : '[redacted]']),
+    Object.entries(headers).map(([k, v]) => [k, VISIBLE_REQUEST_HEADERS.has(k.toLowerCase()) ? v : REDACTED]),
   );
 }

@@ -1,6 +1,6 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DEFAULT_RETRY_POLICY, totalBackoffMs, type RetrySettings } from '../../src/delivery/retry-policy';
+import { DEFAULT_RETRY_POLICY, totalBackoffMs } from '../../src/delivery/retry-policy';
 import { INTERRUPTED } from '../../src/delivery/execution-log';
 import type { DeliveryInput } from '../../src/delivery/types';
 import type { deliveryWorkflow } from '../../src/workflows';
@@ -264,6 +264,3 @@ describe('delivery workflow (time-skipping)', () => {
     expect(logs.filter((l) => l.status === 'pending')).toEqual([]);
   });
 });
-
-// Keeps RetrySettings in use for readers of this file: every policy above is a partial of it.
-export type { RetrySettings };

@@ -8,7 +8,8 @@ import { deliver } from '../../events/deliver';
 import { checkPayloadTemplate, TemplateError } from '../../events/payload-template';
 import { newId, deliveryIdFor } from '../../ids';
 import { insertWithinQuota } from '../../webhooks/quota';
-import { presentWebhook, REDACTED } from '../present';
+import { REDACTED } from '../../logger';
+import { presentWebhook } from '../present';
 import {
   byIdInput,
   createWebhookInput,
