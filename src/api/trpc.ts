@@ -29,12 +29,11 @@ const t = initTRPC.context<Context>().create({
 });
 
 /** "triggers.0.actions: must name at least one action; url: must be an absolute http(s) URL" */
-export function describeZodError(err: ZodError): string {
+function describeZodError(err: ZodError): string {
   return err.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ');
 }
 
 export const router = t.router;
-export const publicProcedure = t.procedure;
 
 function digest(token: string): Buffer {
   return createHash('sha256').update(token).digest();

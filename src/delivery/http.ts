@@ -5,7 +5,7 @@ import { version } from '../../package.json';
 import { isPublicAddress, literalAddress } from './target-policy';
 
 export const USER_AGENT = `Hookline/${version}`;
-export const RESPONSE_BODY_LIMIT = 64 * 1024;
+const RESPONSE_BODY_LIMIT = 64 * 1024;
 
 export interface OutboundRequest {
   url: string;
@@ -33,7 +33,7 @@ class PrivateAddressError extends Error {
  * Resolves every address of a name and refuses the connection if any is private or reserved, so that a
  * name that resolves (or later rebinds) to loopback or a private network gets no connection at all.
  */
-export const checkedLookup: LookupFunction = (hostname, options, callback) => {
+const checkedLookup: LookupFunction = (hostname, options, callback) => {
   dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
     if (err) return callback(err, '', 0);
     const bad = addresses.find((a) => !isPublicAddress(a.address));

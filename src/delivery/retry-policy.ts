@@ -40,8 +40,7 @@ export function toTemporalRetryPolicy(s: RetrySettings): RetryPolicy {
     initialInterval: s.initialIntervalMs,
     backoffCoefficient: s.backoffCoefficient,
     maximumInterval: s.maximumIntervalMs,
-    // Failures our activity marks as final (410 Gone, webhook deleted) are thrown non-retryable.
-    nonRetryableErrorTypes: [],
+    // Failures that must not be retried (410 Gone, webhook deleted) are thrown non-retryable by the activity.
   };
 }
 

@@ -21,7 +21,7 @@ import {
 import { authedProcedure, router, type ApiDeps } from '../trpc';
 
 /** After a rotation the previous secret still signs (beside the new one) for this long. */
-export const PREVIOUS_SECRET_TTL_MS = 24 * 60 * 60 * 1000;
+const PREVIOUS_SECRET_TTL_MS = 24 * 60 * 60 * 1000;
 
 const badRequest = (message: string) => new TRPCError({ code: 'BAD_REQUEST', message });
 const notFound = (id: string) => new TRPCError({ code: 'NOT_FOUND', message: `webhook ${id} not found` });
