@@ -26,6 +26,8 @@ export function activityDeps(config: Config, db: Database, logger: Logger): Acti
     outbound,
     logger,
     logCapPerWebhook: config.LOG_CAP_PER_WEBHOOK,
+    webhookCacheTtlMs: 5_000,
+    pendingAfterMs: 1_000,
     endpoints: {
       maxInFlight: config.ENDPOINT_MAX_IN_FLIGHT,
       failureThreshold: config.CIRCUIT_FAILURE_THRESHOLD,
@@ -34,15 +36,29 @@ export function activityDeps(config: Config, db: Database, logger: Logger): Acti
   };
 }
 
+/**
+ * How a worker polls and runs tasks, apart from what it runs: shared with the bench's engine floor, so
+ * that the floor and Hookline are measured under the same settings.
+ */
+export function workerTuning(config: Config) {
+  return {
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TASK_QUEUE,
+    maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    // On SIGINT/SIGTERM requests in flight get this long to finish (then their activities are cancelled),
+    // and the worker this much more to report them, so a stop is bounded even if the server is gone.
+    shutdownGraceTime: '10 seconds',
+    shutdownForceTime: '5 seconds',
+  } satisfies Partial<WorkerOptions>;
+}
+
 /** Runs the delivery workflows and their activities on TASK_QUEUE. Add workers to add throughput. */
 export async function createWorker({ config, connection, db, logger, workflowBundle }: WorkerDeps): Promise<Worker> {
   return Worker.create({
     connection,
-    namespace: config.TEMPORAL_NAMESPACE,
-    taskQueue: config.TASK_QUEUE,
+    ...workerTuning(config),
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
     activities: createActivities(activityDeps(config, db, logger)),
-    maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
   });
 }
 

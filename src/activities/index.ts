@@ -1,8 +1,10 @@
 import type { Dispatcher } from 'undici';
 import type { Models } from '../db/models';
-import { createEndpointGuard, type EndpointGuardOptions } from '../delivery/endpoint-guard';
+import { createDeliveryRecord } from '../delivery/delivery-record';
+import { createEndpointGuard, type EndpointGuard, type EndpointGuardOptions } from '../delivery/endpoint-guard';
 import { createExecutionLog } from '../delivery/execution-log';
 import type { OutboundPolicy } from '../delivery/http';
+import { createWebhookCache } from '../delivery/webhook-cache';
 import type { Logger } from '../logger';
 import { createFinishDelivery } from './finish-delivery';
 import { createSendWebhook } from './send-webhook';
@@ -14,15 +16,27 @@ export interface ActivityDeps {
   logger: Logger;
   logCapPerWebhook: number;
   endpoints: EndpointGuardOptions;
+  /** Shared across workers of one process (and reachable from tests); one is made from `endpoints` if absent. */
+  endpointGuard?: EndpointGuard;
+  /** How long a worker may serve a first attempt from its copy of the webhook. */
+  webhookCacheTtlMs: number;
+  /** An attempt still running after this long shows `pending` in the log. */
+  pendingAfterMs: number;
 }
 
 /** The worker's activities, built from their dependencies (as in samples-typescript's DI sample). */
 export function createActivities(deps: ActivityDeps) {
-  const executionLog = createExecutionLog(deps.models, deps.logCapPerWebhook);
-  const endpointGuard = createEndpointGuard(deps.models, deps.endpoints);
+  const executionLog = createExecutionLog(deps.models.LogEntry, deps.logCapPerWebhook);
+  const deliveries = createDeliveryRecord(deps.models);
   return {
-    sendWebhook: createSendWebhook({ ...deps, executionLog, endpointGuard }),
-    finishDelivery: createFinishDelivery({ ...deps, executionLog }),
+    sendWebhook: createSendWebhook({
+      ...deps,
+      webhooks: createWebhookCache(deps.models, deps.webhookCacheTtlMs),
+      deliveries,
+      executionLog,
+      endpointGuard: deps.endpointGuard ?? createEndpointGuard(deps.endpoints),
+    }),
+    finishDelivery: createFinishDelivery({ deliveries, executionLog }),
   };
 }
 

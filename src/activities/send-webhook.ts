@@ -1,153 +1,108 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Dispatcher } from 'undici';
-import type { Models } from '../db/models';
-import { decideAttempt } from '../delivery/decide';
-import { endpointOf, type EndpointGuard } from '../delivery/endpoint-guard';
-import { redactHeaders, type ExecutionLog } from '../delivery/execution-log';
-import { FailureType, type PauseDetails } from '../delivery/failure-types';
-import { postWebhook, refusedTarget, type OutboundPolicy } from '../delivery/http';
+import { decideAttempt, type Decision } from '../delivery/decide';
+import type { DeliveryRecord } from '../delivery/delivery-record';
+import { endpointOf, isRefusal, type EndpointGuard } from '../delivery/endpoint-guard';
+import { INTERRUPTED, redactHeaders, type ExecutionLog, type LogRef, type LogStart } from '../delivery/execution-log';
+import { FailureType, type AttemptDetails, type PauseDetails } from '../delivery/failure-types';
+import { postWebhook, refusedTarget, type OutboundPolicy, type OutboundResult } from '../delivery/http';
 import { requestHeaders } from '../delivery/request-headers';
 import type { DeliveryInput } from '../delivery/types';
+import type { AttemptWebhook, WebhookCache } from '../delivery/webhook-cache';
 import type { Logger } from '../logger';
 
 export interface SendWebhookDeps {
-  models: Models;
+  webhooks: WebhookCache;
+  deliveries: DeliveryRecord;
   executionLog: ExecutionLog;
   endpointGuard: EndpointGuard;
   dispatcher: Dispatcher;
   outbound: OutboundPolicy;
   logger: Logger;
-}
-
-/** How long a request's lease outlives its timeout, should the worker holding it die. */
-const LEASE_GRACE_MS = 5_000;
-
-const stop = (reason: string, attemptsMade: number) =>
-  ApplicationFailure.create({
-    message: reason,
-    type: FailureType.stopped,
-    nonRetryable: true,
-    details: [{ attempt: attemptsMade }],
-  });
-
-function pause(details: PauseDetails): ApplicationFailure {
-  // Non-retryable for Temporal: the workflow waits on a timer (holding no worker slot) and then goes on.
-  return ApplicationFailure.create({
-    message: details.reason,
-    type: FailureType.paused,
-    nonRetryable: true,
-    details: [details],
-  });
+  /** An attempt still running after this long is shown `pending` in the log until it ends. */
+  pendingAfterMs: number;
 }
 
 /**
  * One attempt of one delivery; Temporal's retry policy calls it again on a retryable failure.
- *
- * It reads the webhook by id once per attempt, for what must be current or must stay out of the workflow
- * history that the Web UI shows: whether it still exists and is enabled, its URL (so that a fixed URL helps
- * retries under way), its headers, auth and signing secrets. Everything else comes with the input.
+ * In stages: prepare (the webhook, may it be sent, may its endpoint take it now) → call (one POST) →
+ * handle (decide, then log the attempt and record the delivery, the end included when this was the last).
+ * A first attempt that succeeds costs two database writes, plus a read when the worker's webhook copy is
+ * stale (see webhook-cache.ts).
  */
-export function createSendWebhook({
-  models,
-  executionLog,
-  endpointGuard,
-  dispatcher,
-  outbound,
-  logger,
-}: SendWebhookDeps) {
+export function createSendWebhook(deps: SendWebhookDeps) {
+  const { webhooks, deliveries, executionLog, endpointGuard, dispatcher, outbound, logger } = deps;
+
   return async function sendWebhook(
     input: DeliveryInput,
     attemptsBefore = 0,
   ): Promise<{ statusCode: number; attempt: number }> {
     const ctx = Context.current();
+    const retrying = ctx.info.attempt > 1;
     const attempt = attemptsBefore + ctx.info.attempt;
+    const last = attempt >= input.retry.maximumAttempts;
     // The Temporal server's clock, on which the workflow's pauses run (and which tests can skip ahead).
     const serverNow = ctx.info.currentAttemptScheduledTimestampMs;
 
-    const webhook = await models.Webhook.findOne(
-      { _id: input.webhookId, projectId: input.projectId },
-      {
-        enabled: 1,
-        disabledReason: 1,
-        url: 1,
-        headers: 1,
-        auth: 1,
-        secret: 1,
-        previousSecret: 1,
-        previousSecretExpiresAt: 1,
-      },
-    ).lean();
-    if (!webhook) throw stop('webhook was deleted', attempt - 1);
-    if (!webhook.enabled) {
-      throw stop(`webhook is disabled${webhook.disabledReason ? `: ${webhook.disabledReason}` : ''}`, attempt - 1);
+    // Prepare.
+    const webhook = await webhooks.get(input.webhookId, { fresh: retrying, atLeastVersion: input.webhookVersion });
+    if (attempt > 1) await tidyAfterCrash(input, attempt - 1, webhook?.url ?? '');
+    const refused = whyNotSend(webhook, input, outbound);
+    if (refused) {
+      await deliveries.ended(input.deliveryId, { status: 'error', error: refused, attempts: attempt - 1 });
+      throw stop(refused, attempt - 1);
     }
-    const refused = refusedTarget(webhook.url, outbound);
-    if (refused) throw stop(refused, attempt - 1);
-
-    const endpoint = endpointOf(webhook.url);
-    const openUntil = await endpointGuard.openUntil(endpoint, serverNow);
-    if (openUntil !== undefined) {
-      // Spread the resumption so that the paused deliveries do not all hit the endpoint at once.
-      const resumeInMs = openUntil - serverNow + Math.floor(Math.random() * 1_000);
-      throw pause({ resumeInMs, attemptsUsed: attempt - 1, reason: `endpoint ${endpoint} is paused (circuit open)` });
-    }
-    const lease = await endpointGuard.acquire(endpoint, input.retry.timeoutMs + LEASE_GRACE_MS);
-    if (!lease) {
-      // A place frees when any of the requests in flight ends: look again soon, spread out.
-      const resumeInMs = 200 + Math.floor(Math.random() * 800);
+    const url = webhook!.url;
+    const endpoint = endpointOf(url);
+    const permit = endpointGuard.enter(endpoint, serverNow);
+    if (isRefusal(permit)) {
       throw pause({
-        resumeInMs,
         attemptsUsed: attempt - 1,
-        reason: `endpoint ${endpoint} has too many requests in flight`,
+        reason: permit.reason,
+        ...(permit.untilMs !== undefined ? { resumeInMs: permit.untilMs - serverNow } : {}),
       });
     }
 
+    // Call.
+    let decision: Decision | undefined;
     try {
-      // An earlier attempt cut off by a crash left its entry pending: it failed, and says so.
-      if (attempt > 1) await executionLog.closeInterrupted(input.deliveryId);
       const startedAt = new Date();
-      const headers = requestHeaders(webhook, input.deliveryId, input.contentType, input.body, startedAt);
-      const logId = await executionLog.start({
+      const headers = requestHeaders(webhook!, input.deliveryId, input.contentType, input.body, startedAt);
+      const start: LogStart = {
         projectId: input.projectId,
         webhookId: input.webhookId,
         deliveryId: input.deliveryId,
         attempt,
-        request: { url: webhook.url, method: 'POST', headers: redactHeaders(headers), body: input.body },
+        request: { url, method: 'POST', headers: redactHeaders(headers), body: input.body },
         startedAt,
-      });
-
+      };
+      const pending = showPendingIfSlow(start);
       const result = await postWebhook(dispatcher, {
-        url: webhook.url,
+        url,
         headers,
         body: input.body,
         timeoutMs: input.retry.timeoutMs,
         signal: ctx.cancellationSignal,
       });
-      const decision = decideAttempt(result, {
-        minRetryDelayMs: 1_000,
-        maxRetryDelayMs: input.retry.maximumIntervalMs,
-      });
 
-      const finishedAt = new Date();
+      // Handle.
+      decision = decideAttempt(result, { minRetryDelayMs: 1_000, maxRetryDelayMs: input.retry.maximumIntervalMs });
+      const end = decision.outcome === 'success' ? 'done' : decision.outcome === 'stop' || last ? 'error' : undefined;
       const statusCode = result.kind === 'response' ? result.status : undefined;
       const error = decision.outcome === 'success' ? undefined : decision.reason;
-      await executionLog.finish(logId, {
-        status: decision.outcome === 'success' ? 'done' : 'error',
-        response:
-          result.kind === 'response'
-            ? { status: result.status, headers: result.headers, body: result.body }
-            : undefined,
+      const finishedAt = new Date();
+      const logResult = {
+        status: decision.outcome === 'success' ? ('done' as const) : ('error' as const),
+        response: responseOf(result),
         error,
         finishedAt,
         durationMs: finishedAt.getTime() - startedAt.getTime(),
-      });
-      await models.Delivery.updateOne(
-        { _id: input.deliveryId },
-        { $set: { lastStatusCode: statusCode ?? null, lastError: error ?? null } },
-      );
-      if (decision.outcome === 'success') await endpointGuard.recordSuccess(endpoint);
-      else if (decision.outcome === 'retry') await endpointGuard.recordFailure(endpoint, serverNow, decision.reason);
-      logger.info(
+      };
+      const pendingRef = await pending.settle();
+      if (pendingRef) await executionLog.complete(pendingRef, logResult);
+      else await executionLog.record(start, logResult);
+      await deliveries.attempted(input.deliveryId, { attempt, statusCode, error, end, at: finishedAt });
+      logger.debug(
         { deliveryId: input.deliveryId, webhookId: input.webhookId, attempt, statusCode, outcome: decision.outcome },
         'delivery attempt',
       );
@@ -156,23 +111,90 @@ export function createSendWebhook({
         case 'success':
           return { statusCode: statusCode!, attempt };
         case 'stop':
-          if (decision.disableWebhook) {
-            await models.Webhook.updateOne(
-              { _id: input.webhookId },
-              { $set: { enabled: false, disabledReason: decision.reason } },
-            );
-          }
+          if (decision.disableWebhook) await webhooks.disable(input.webhookId, decision.reason);
           throw stop(decision.reason, attempt);
-        case 'retry':
+        case 'retry': {
+          const details: AttemptDetails = { attempt, statusCode, recorded: last };
           throw ApplicationFailure.create({
             message: decision.reason,
             type: FailureType.attempt,
             nextRetryDelay: decision.nextRetryDelayMs,
-            details: [{ statusCode, attempt }],
+            details: [details],
           });
+        }
       }
     } finally {
-      await endpointGuard.release(lease);
+      const outcome = !decision ? 'none' : decision.outcome === 'retry' ? 'failure' : 'success';
+      permit.release(outcome, serverNow);
     }
   };
+
+  /**
+   * Writes a `pending` entry (and where it is, for a crash to be tidied) only if the request is still running
+   * after `pendingAfterMs`: a quick attempt is logged once, with its result.
+   */
+  function showPendingIfSlow(start: LogStart) {
+    let written: Promise<LogRef | undefined> | undefined;
+    const timer = setTimeout(() => {
+      written = executionLog.pending(start).then(async (ref) => {
+        await deliveries.pendingLogged(start.deliveryId, start.attempt, ref);
+        return ref;
+      });
+      // Not awaited here: a failure to show `pending` must not fail the attempt; settle() tells.
+      written.catch((err: unknown) => logger.warn({ err, deliveryId: start.deliveryId }, 'pending log entry'));
+    }, deps.pendingAfterMs);
+    return {
+      async settle(): Promise<LogRef | undefined> {
+        clearTimeout(timer);
+        return written?.catch(() => undefined);
+      },
+    };
+  }
+
+  /**
+   * A retry follows an attempt that may have been cut off by a crash: close its entry if it was left
+   * `pending`, or log it as cut off if it had written nothing yet.
+   */
+  async function tidyAfterCrash(input: DeliveryInput, previous: number, url: string): Promise<void> {
+    const progress = await deliveries.progress(input.deliveryId);
+    if (!progress) return;
+    const { pendingLog } = progress;
+    if (pendingLog?.id && typeof pendingLog.n === 'number') {
+      await executionLog.closeInterrupted({ id: pendingLog.id, n: pendingLog.n });
+    } else if (progress.attempts < previous) {
+      // Cut off before it had shown anything: log it, so that every attempt has its entry.
+      const now = new Date();
+      await executionLog.record(
+        {
+          projectId: input.projectId,
+          webhookId: input.webhookId,
+          deliveryId: input.deliveryId,
+          attempt: previous,
+          request: { url, method: 'POST', headers: {}, body: input.body },
+          startedAt: now,
+        },
+        { status: 'error', error: INTERRUPTED, finishedAt: now, durationMs: 0 },
+      );
+    }
+  }
+}
+
+function whyNotSend(webhook: AttemptWebhook | null, input: DeliveryInput, outbound: OutboundPolicy) {
+  if (!webhook || webhook.projectId !== input.projectId) return 'webhook was deleted';
+  if (!webhook.enabled) return `webhook is disabled${webhook.disabledReason ? `: ${webhook.disabledReason}` : ''}`;
+  return refusedTarget(webhook.url, outbound);
+}
+
+function responseOf(result: OutboundResult) {
+  return result.kind === 'response' ? { status: result.status, headers: result.headers, body: result.body } : undefined;
+}
+
+function stop(reason: string, attemptsMade: number): ApplicationFailure {
+  const details: AttemptDetails = { attempt: attemptsMade, recorded: true };
+  return ApplicationFailure.create({ message: reason, type: FailureType.stopped, nonRetryable: true, details: [details] });
+}
+
+function pause(details: PauseDetails): ApplicationFailure {
+  // Non-retryable for Temporal: the workflow waits on a timer (holding no worker slot) and then goes on.
+  return ApplicationFailure.create({ message: details.reason, type: FailureType.paused, nonRetryable: true, details: [details] });
 }

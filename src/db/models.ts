@@ -59,8 +59,9 @@ const deliverySchema = new Schema(
     lastError: { type: String },
     finishedAt: { type: Date },
     resendOf: { type: String },
-    // The log entry of the latest attempt, so that one a crash left pending is found by id.
-    lastLogId: { type: String },
+    // The log entry of an attempt still in flight (written only for slow requests), so that one a crash
+    // left pending is found by id and closed.
+    pendingLog: { type: new Schema({ id: String, n: Number }, { _id: false }) },
   },
   { timestamps: true, versionKey: false },
 );
@@ -72,13 +73,14 @@ deliverySchema.index({ projectId: 1, webhookId: 1, createdAt: -1, _id: -1 });
 deliverySchema.index({ projectId: 1, status: 1, createdAt: -1, _id: -1 });
 deliverySchema.index({ projectId: 1, webhookId: 1, status: 1, createdAt: -1, _id: -1 });
 
+// One attempt, in its webhook's capped ring (db/capped-ring.ts): `_id` is `<webhookId>~<n mod cap>`, `n` orders.
 const logEntrySchema = new Schema(
   {
     _id: { type: String, required: true },
+    n: { type: Number, required: true },
     projectId: { type: String, required: true },
     webhookId: { type: String, required: true },
     deliveryId: { type: String, required: true },
-    seq: { type: Number, required: true },
     attempt: { type: Number, required: true },
     status: { type: String, enum: ['pending', 'done', 'error'], required: true },
     request: { type: Schema.Types.Mixed, required: true },
@@ -88,17 +90,9 @@ const logEntrySchema = new Schema(
     startedAt: { type: Date, required: true },
     finishedAt: { type: Date },
   },
-  { timestamps: true, versionKey: false, minimize: false },
+  { versionKey: false, minimize: false },
 );
-logEntrySchema.index({ projectId: 1, webhookId: 1, createdAt: -1, _id: -1 });
-logEntrySchema.index({ projectId: 1, deliveryId: 1, createdAt: -1, _id: -1 });
-logEntrySchema.index({ projectId: 1, webhookId: 1, status: 1, createdAt: -1, _id: -1 });
-
-// Where each webhook's execution log has got to: the highest sequence number taken (see execution-log.ts).
-const logHeadSchema = new Schema(
-  { _id: { type: String, required: true }, seq: { type: Number, required: true } },
-  { versionKey: false },
-);
+logEntrySchema.index({ projectId: 1, webhookId: 1, n: -1 });
 
 // An event as first published: which webhooks it matched. A second publish of the same (projectId,
 // eventId), even a concurrent one, finds this record (unique index) and repeats nothing.
@@ -113,33 +107,6 @@ const eventSchema = new Schema(
 );
 eventSchema.index({ projectId: 1, eventId: 1 }, { unique: true });
 
-/**
- * Endpoint protection, shared by every worker (an endpoint is a URL's origin):
- * - a lease per request in flight, `_id` `<origin>#<n>` for n below ENDPOINT_MAX_IN_FLIGHT: taking one is an
- *   insert, which a unique `_id` makes atomic on MongoDB and FerretDB alike; it expires if its holder dies;
- * - the circuit breaker's state: consecutive failures, and until when deliveries to it are paused.
- */
-const endpointLeaseSchema = new Schema(
-  {
-    _id: { type: String, required: true },
-    endpoint: { type: String, required: true },
-    holder: { type: String, required: true },
-    expiresAt: { type: Date, required: true },
-  },
-  { versionKey: false },
-);
-endpointLeaseSchema.index({ endpoint: 1 });
-
-const endpointCircuitSchema = new Schema(
-  {
-    _id: { type: String, required: true },
-    consecutiveFailures: { type: Number, required: true, default: 0 },
-    openUntil: { type: Date },
-    lastError: { type: String },
-  },
-  { versionKey: false, timestamps: true },
-);
-
 export type WebhookDoc = InferSchemaType<typeof webhookSchema> & { _id: string };
 export type DeliveryDoc = InferSchemaType<typeof deliverySchema> & { _id: string };
 export type EventDoc = InferSchemaType<typeof eventSchema> & { _id: string };
@@ -151,9 +118,6 @@ export function createModels(conn: Connection) {
     Delivery: conn.model('Delivery', deliverySchema, 'deliveries') as Model<DeliveryDoc>,
     Event: conn.model('Event', eventSchema, 'events') as Model<EventDoc>,
     LogEntry: conn.model('LogEntry', logEntrySchema, 'log_entries') as Model<LogEntryDoc>,
-    LogHead: conn.model('LogHead', logHeadSchema, 'log_heads'),
-    EndpointLease: conn.model('EndpointLease', endpointLeaseSchema, 'endpoint_leases'),
-    EndpointCircuit: conn.model('EndpointCircuit', endpointCircuitSchema, 'endpoint_circuits'),
   };
 }
 

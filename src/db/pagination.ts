@@ -57,3 +57,36 @@ export async function findPage<D extends { _id: string; createdAt: Date }>(
     docs.length > page.limit && last ? encodeCursor({ t: last.createdAt.toISOString(), i: last._id }) : null;
   return { items, nextCursor };
 }
+
+const seqCursorSchema = z.object({ n: z.number().int() });
+
+/**
+ * Pages a capped ring (capped-ring.ts) newest first by its sequence number `n`, which orders one key's
+ * entries exactly where times can tie; the cursor holds the last item's `n`.
+ */
+export async function pageBySequence<D extends { _id: string; n: number }>(
+  model: Model<D>,
+  filter: QueryFilter<D>,
+  page: { limit: number; cursor?: string | null },
+): Promise<Page<D>> {
+  const query: QueryFilter<D> = { ...filter };
+  if (page.cursor) {
+    let n: number;
+    try {
+      n = seqCursorSchema.parse(JSON.parse(Buffer.from(page.cursor, 'base64url').toString('utf8'))).n;
+    } catch {
+      throw new TRPCError({ code: 'BAD_REQUEST', message: 'cursor: is not a cursor this API handed out' });
+    }
+    Object.assign(query, { n: { $lt: n } });
+  }
+  const docs = (await model
+    .find(query)
+    .sort({ n: -1 })
+    .limit(page.limit + 1)
+    .lean()) as unknown as D[];
+  const items = docs.slice(0, page.limit);
+  const last = items[items.length - 1];
+  const nextCursor =
+    docs.length > page.limit && last ? Buffer.from(JSON.stringify({ n: last.n })).toString('base64url') : null;
+  return { items, nextCursor };
+}

@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import type { Models } from '../db/models';
+import { createHash } from 'node:crypto';
 
 export interface EndpointGuardOptions {
-  /** Requests in flight to one endpoint, across every worker. */
+  /** Requests in flight to one endpoint from this worker. */
   maxInFlight: number;
   /** Consecutive failed attempts that open the circuit. */
   failureThreshold: number;
@@ -10,94 +9,93 @@ export interface EndpointGuardOptions {
   cooldownMs: number;
 }
 
-export interface Lease {
-  id: string;
-  holder: string;
-}
-
 /** An endpoint is a target's origin: every path on one host and port shares its limits. */
 export const endpointOf = (url: string): string => new URL(url).origin;
 
-const isDuplicateKey = (err: unknown) => (err as { code?: number }).code === 11000;
+/** Temporal's fairness keys are at most 64 bytes: a long origin is keyed by its digest. */
+export function fairnessKeyOf(url: string): string {
+  const endpoint = endpointOf(url);
+  return Buffer.byteLength(endpoint) <= 64 ? endpoint : `sha256:${createHash('sha256').update(endpoint).digest('hex').slice(0, 48)}`;
+}
+
+/** Why an attempt may not go now; `untilMs` when the wait has a known end (an open circuit). */
+export interface Refusal {
+  reason: string;
+  untilMs?: number;
+}
+
+export interface Permit {
+  /** Gives the place back and counts the attempt's outcome for the circuit (none when no request was made). */
+  release(outcome: 'success' | 'failure' | 'none', now: number): void;
+}
+
+interface EndpointState {
+  inFlight: number;
+  consecutiveFailures: number;
+  openUntil?: number;
+  /** After a cooldown one attempt probes the endpoint; the others wait for its outcome. */
+  probing: boolean;
+}
 
 /**
- * Endpoint protection with its state in the database, so that it holds across every worker:
- * - a concurrency limit: each request in flight holds one of `maxInFlight` leases of its endpoint, taken
- *   by inserting a document with a unique id (atomic on FerretDB and MongoDB alike), given back after the
- *   request, and expiring on its own if the worker holding it dies;
+ * Endpoint protection, in the worker's memory so that it costs no database round trip:
+ * - a concurrency limit: at most `maxInFlight` requests to one endpoint at a time from this worker (so a
+ *   slow endpoint holds at most that many of the worker's activity slots);
  * - a circuit breaker: after `failureThreshold` consecutive failed attempts the endpoint is paused for
- *   `cooldownMs`; the first attempt after that either closes it (success) or opens it again (failure).
- * Circuit times are on the Temporal server's clock (the attempt's scheduled time), the clock the delivery
- * workflow's pause runs on; lease expiry is about real requests and uses this machine's clock.
+ *   `cooldownMs`; then one attempt probes it, and its outcome closes the circuit or opens it again.
+ * A refused attempt makes no request: the delivery workflow waits on a durable timer and tries again.
+ * Times are on the Temporal server's clock (the attempt's scheduled time), the one the workflow's timers use.
  */
-export function createEndpointGuard(models: Models, opts: EndpointGuardOptions) {
-  const { EndpointLease, EndpointCircuit } = models;
+export function createEndpointGuard(opts: EndpointGuardOptions) {
+  const states = new Map<string, EndpointState>();
+  const stateOf = (endpoint: string) => {
+    let s = states.get(endpoint);
+    if (!s) states.set(endpoint, (s = { inFlight: 0, consecutiveFailures: 0, probing: false }));
+    return s;
+  };
+  // Forget endpoints that are idle and healthy, so that the map stays as small as the traffic.
+  const forgetIfIdle = (endpoint: string, s: EndpointState) => {
+    if (s.inFlight === 0 && s.consecutiveFailures === 0 && !s.probing) states.delete(endpoint);
+  };
 
   return {
-    async openUntil(endpoint: string, now: number): Promise<number | undefined> {
-      const circuit = await EndpointCircuit.findById(endpoint).lean();
-      const until = circuit?.openUntil?.getTime();
-      return until !== undefined && until > now ? until : undefined;
-    },
-
-    /** A lease for one request, or undefined when the endpoint already has `maxInFlight` in flight. */
-    async acquire(endpoint: string, ttlMs: number): Promise<Lease | undefined> {
-      const now = Date.now();
-      const leases = await EndpointLease.find({ endpoint }).lean();
-      const held = new Set(leases.filter((l) => l.expiresAt.getTime() > now).map((l) => l._id));
-      for (const expired of leases.filter((l) => !held.has(l._id))) {
-        await EndpointLease.deleteOne({ _id: expired._id, holder: expired.holder });
+    enter(endpoint: string, now: number): Permit | Refusal {
+      const s = stateOf(endpoint);
+      if (s.openUntil !== undefined && s.openUntil > now) {
+        return { reason: `endpoint ${endpoint} is paused (circuit open)`, untilMs: s.openUntil };
       }
-      const free = Array.from({ length: opts.maxInFlight }, (_, n) => `${endpoint}#${n}`).filter((id) => !held.has(id));
-      const holder = randomUUID();
-      for (const id of shuffle(free)) {
-        try {
-          await EndpointLease.create({ _id: id, endpoint, holder, expiresAt: new Date(now + ttlMs) });
-          return { id, holder };
-        } catch (err) {
-          if (!isDuplicateKey(err)) throw err;
-        }
-      }
-      return undefined;
+      const probe = s.openUntil !== undefined;
+      if (probe && s.probing) return { reason: `endpoint ${endpoint} is paused (circuit half-open, probing)` };
+      if (s.inFlight >= opts.maxInFlight) return { reason: `endpoint ${endpoint} has too many requests in flight` };
+      s.inFlight++;
+      if (probe) s.probing = true;
+      let released = false;
+      return {
+        release(outcome, at) {
+          if (released) return;
+          released = true;
+          s.inFlight--;
+          if (probe) s.probing = false;
+          if (outcome === 'success') {
+            s.consecutiveFailures = 0;
+            s.openUntil = undefined;
+          } else if (outcome === 'failure') {
+            s.consecutiveFailures++;
+            if (probe || s.consecutiveFailures >= opts.failureThreshold) s.openUntil = at + opts.cooldownMs;
+          }
+          forgetIfIdle(endpoint, s);
+        },
+      };
     },
 
-    async release(lease: Lease): Promise<void> {
-      await EndpointLease.deleteOne({ _id: lease.id, holder: lease.holder });
-    },
-
-    async recordSuccess(endpoint: string): Promise<void> {
-      await EndpointCircuit.updateOne(
-        { _id: endpoint, consecutiveFailures: { $gt: 0 } },
-        { $set: { consecutiveFailures: 0 }, $unset: { openUntil: 1, lastError: 1 } },
-      );
-    },
-
-    /** Counts a failure; returns when the circuit opened, if this failure opened it. */
-    async recordFailure(endpoint: string, now: number, error: string): Promise<number | undefined> {
-      const bump = () =>
-        EndpointCircuit.findOneAndUpdate(
-          { _id: endpoint },
-          { $inc: { consecutiveFailures: 1 }, $set: { lastError: error } },
-          { upsert: true, returnDocument: 'after' },
-        ).lean();
-      // Two first failures at once both try to insert the document: the loser counts on the winner's.
-      const circuit = await bump().catch((err: unknown) => (isDuplicateKey(err) ? bump() : Promise.reject(err)));
-      const open = circuit?.openUntil && circuit.openUntil.getTime() > now;
-      if (!circuit || open || circuit.consecutiveFailures < opts.failureThreshold) return undefined;
-      const until = now + opts.cooldownMs;
-      await EndpointCircuit.updateOne({ _id: endpoint }, { $set: { openUntil: new Date(until) } });
-      return until;
+    /** For tests and metrics: what the guard holds for an endpoint. */
+    inspect(endpoint: string) {
+      const s = states.get(endpoint);
+      return { inFlight: s?.inFlight ?? 0, consecutiveFailures: s?.consecutiveFailures ?? 0, openUntil: s?.openUntil };
     },
   };
 }
 
-export type EndpointGuard = ReturnType<typeof createEndpointGuard>;
+export const isRefusal = (r: Permit | Refusal): r is Refusal => 'reason' in r;
 
-function shuffle<T>(items: T[]): T[] {
-  const a = [...items];
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [a[i], a[j]] = [a[j]!, a[i]!];
-  }
-  return a;
-}
+export type EndpointGuard = ReturnType<typeof createEndpointGuard>;

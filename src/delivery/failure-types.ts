@@ -12,8 +12,17 @@ export const FailureType = {
 
 /** What an `EndpointPaused` failure carries to the workflow, which waits and then goes on. */
 export interface PauseDetails {
-  resumeInMs: number;
-  /** Attempts made so far; the paused call made none. */
+  /** Attempts made so far; the refused call made none. */
   attemptsUsed: number;
   reason: string;
+  /** When the wait has a known end (an open circuit): how far off it is. */
+  resumeInMs?: number;
+}
+
+/** What a failed attempt carries: its number, and whether the activity already recorded the delivery's end. */
+export interface AttemptDetails {
+  attempt: number;
+  statusCode?: number;
+  /** True when this attempt was the delivery's last and wrote its final status itself. */
+  recorded: boolean;
 }

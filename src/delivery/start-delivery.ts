@@ -1,5 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import { workflowIdFor } from '../ids';
+import { fairnessKeyOf } from './endpoint-guard';
 import type { deliveryWorkflow } from '../workflows';
 import { deliverySearchAttributes, type DeliveryTags } from './search-attributes';
 import type { DeliveryInput } from './types';
@@ -24,6 +25,9 @@ export async function startDelivery(
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
       typedSearchAttributes: deliverySearchAttributes(meta.tags),
       staticSummary: `POST ${meta.url} · ${meta.tags.contentType ?? meta.entityType} ${meta.tags.action}`,
+      // Task-queue fairness per endpoint: a backlog to one endpoint does not hold up the others' tasks
+      // (its activities inherit the key).
+      priority: { fairnessKey: fairnessKeyOf(meta.url) },
     });
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;

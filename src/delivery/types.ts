@@ -9,6 +9,8 @@ export interface DeliveryInput {
   body: string;
   contentType: string;
   retry: RetrySettings;
+  /** The webhook's `updatedAt` (ms) when the event was published: a worker's copy older than this is not used. */
+  webhookVersion?: number;
   /** Attempts already made, when a long-paused delivery continued as a new workflow run. */
   attemptsBefore?: number;
 }

@@ -2,6 +2,7 @@ import type { ApiDeps } from '../api/trpc';
 import type { WebhookDoc } from '../db/models';
 import { effectiveRetryPolicy } from '../delivery/retry-policy';
 import { startDelivery } from '../delivery/start-delivery';
+import { isDuplicateKey } from '../db/errors';
 import { workflowIdFor } from '../ids';
 import type { EventData } from './body';
 
@@ -29,7 +30,7 @@ export async function deliver(
   // An insert, never an upsert: on FerretDB an update is a read and a write of the whole record, which
   // could undo what the delivery's own attempt writes at the same moment. A duplicate id means a
   // concurrent or earlier call stored it already, which is all this step is for.
-  await Delivery.create({
+  const inserted = await Delivery.create({
     _id: deliveryId,
     projectId: webhook.projectId,
     webhookId: webhook._id,
@@ -43,11 +44,15 @@ export async function deliver(
     status: 'pending',
     attempts: 0,
     ...extra,
-  }).catch((err: { code?: number }) => {
-    if (err.code !== 11000) throw err;
-  });
-  // A concurrent first call may have stored its own rendering; every caller sends the stored one.
-  const stored = (await Delivery.findById(deliveryId, { body: 1 }).lean())!;
+  }).then(
+    () => true,
+    (err: unknown) => {
+      if (!isDuplicateKey(err)) throw err;
+      return false;
+    },
+  );
+  // A concurrent or earlier first call stored its own rendering; every caller sends the stored one.
+  const storedBody = inserted ? body : (await Delivery.findById(deliveryId, { body: 1 }).lean())!.body;
   await startDelivery(
     deps.temporal,
     deps.config.TASK_QUEUE,
@@ -55,9 +60,10 @@ export async function deliver(
       deliveryId,
       projectId: webhook.projectId,
       webhookId: webhook._id,
-      body: stored.body,
+      body: storedBody,
       contentType: webhook.contentType,
       retry: effectiveRetryPolicy(webhook.retryPolicy as object | undefined),
+      webhookVersion: webhook.updatedAt.getTime(),
     },
     {
       url: webhook.url,

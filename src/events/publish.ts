@@ -43,12 +43,12 @@ export async function publishEvent(
     .filter((w): w is WebhookDoc => w !== undefined) // deleted since the event was first published
     .map((w) => ({ webhook: w, body: renderBody(w, event, deps.config.MAX_PAYLOAD_BYTES) }));
 
-  const deliveries: PublishedDelivery[] = [];
-  for (const { webhook, body } of planned) {
-    deliveries.push(
-      await deliver(deps, webhook, event, deliveryIdFor(input.projectId, event.eventId, webhook._id), body),
-    );
-  }
+  // Side by side: each delivery is its own insert and workflow start, and the answer waits for all of them.
+  const deliveries: PublishedDelivery[] = await Promise.all(
+    planned.map(({ webhook, body }) =>
+      deliver(deps, webhook, event, deliveryIdFor(input.projectId, event.eventId, webhook._id), body),
+    ),
+  );
   return { eventId: event.eventId, deliveries };
 }
 

@@ -2,13 +2,15 @@ import {
   ActivityFailure,
   ApplicationFailure,
   continueAsNew,
+  patched,
   proxyActivities,
   sleep,
   TimeoutFailure,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { FailureType, type PauseDetails } from '../delivery/failure-types';
+import { FailureType, type AttemptDetails, type PauseDetails } from '../delivery/failure-types';
+import { pauseDelayMs } from '../delivery/pause';
 import { remainingRetryPolicy, toTemporalRetryPolicy } from '../delivery/retry-policy';
 import type { DeliveryInput, DeliveryResult } from '../delivery/types';
 
@@ -22,54 +24,49 @@ const { finishDelivery } = proxyActivities<Activities>({
 
 /**
  * One event to one webhook: send it, retrying under the webhook's policy until the receiver answers 2xx,
- * the attempts run out, or the receiver or the webhook says stop. While the endpoint is paused (circuit
- * open, or too many requests in flight) wait, without using up attempts. Then record the outcome.
+ * the attempts run out, or the receiver or the webhook says stop. While the endpoint refuses attempts
+ * (circuit open, too many requests in flight) wait on a timer, growing, without using up attempts.
+ * Each attempt records its own outcome; only an attempt that was cut off leaves the end to record here.
  */
 export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryResult> {
+  // Workflows started before attempts recorded their own end still record it in a second activity.
+  const attemptsRecordTheEnd = patched('attempts-record-the-end');
   let attemptsUsed = input.attemptsBefore ?? 0;
-  let result: DeliveryResult | undefined;
+  let pausesInARow = 0;
 
-  while (!result) {
+  for (;;) {
     const { sendWebhook } = proxyActivities<Activities>({
       startToCloseTimeout: input.retry.timeoutMs + ATTEMPT_OVERHEAD_MS,
       retry: toTemporalRetryPolicy(remainingRetryPolicy(input.retry, attemptsUsed)),
     });
+    let result: DeliveryResult;
     try {
       const { statusCode, attempt } = await sendWebhook(input, attemptsUsed);
       result = { status: 'done', attempts: attempt, statusCode };
+      if (!attemptsRecordTheEnd) await finishDelivery(input.deliveryId, result);
+      return result;
     } catch (err) {
-      const pause = pauseOf(err);
-      if (!pause) {
-        result = { status: 'error', attempts: lastAttempt(err, attemptsUsed, input), error: describeFailure(err) };
-        break;
+      const pause = detailsOf<PauseDetails>(err, FailureType.paused);
+      if (pause) {
+        attemptsUsed = pause.attemptsUsed;
+        await sleep(pauseDelayMs(pause, pausesInARow++, Math.random()));
+        // An endpoint paused for days would grow one history without end: go on in a fresh run.
+        if (workflowInfo().continueAsNewSuggested) {
+          await continueAsNew<typeof deliveryWorkflow>({ ...input, attemptsBefore: attemptsUsed });
+        }
+        continue;
       }
-      attemptsUsed = pause.attemptsUsed;
-      await sleep(pause.resumeInMs);
-      // An endpoint paused for days would grow one history without end: go on in a fresh run.
-      if (workflowInfo().continueAsNewSuggested) {
-        await continueAsNew<typeof deliveryWorkflow>({ ...input, attemptsBefore: attemptsUsed });
-      }
+      const details = detailsOf<AttemptDetails>(err, FailureType.attempt, FailureType.stopped);
+      result = { status: 'error', attempts: details?.attempt ?? input.retry.maximumAttempts, error: describeFailure(err) };
+      if (!attemptsRecordTheEnd || !details?.recorded) await finishDelivery(input.deliveryId, result);
+      throw ApplicationFailure.nonRetryable(result.error, FailureType.failed);
     }
   }
-
-  await finishDelivery(input.deliveryId, result);
-  if (result.status === 'error') throw ApplicationFailure.nonRetryable(result.error, FailureType.failed);
-  return result;
 }
 
-function applicationCause(err: unknown): ApplicationFailure | undefined {
-  return err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : undefined;
-}
-
-function pauseOf(err: unknown): PauseDetails | undefined {
-  const cause = applicationCause(err);
-  return cause?.type === FailureType.paused ? (cause.details?.[0] as PauseDetails) : undefined;
-}
-
-function lastAttempt(err: unknown, attemptsUsed: number, input: DeliveryInput): number {
-  const attempt = (applicationCause(err)?.details?.[0] as { attempt?: number } | undefined)?.attempt;
-  // A Temporal-level timeout carries no details: every remaining attempt was used.
-  return attempt ?? input.retry.maximumAttempts;
+function detailsOf<T>(err: unknown, ...types: string[]): T | undefined {
+  const cause = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : undefined;
+  return cause?.type && types.includes(cause.type) ? (cause.details?.[0] as T) : undefined;
 }
 
 function describeFailure(err: unknown): string {

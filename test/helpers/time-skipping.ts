@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { createActivities } from '../../src/activities';
+import { createActivities, type ActivityDeps } from '../../src/activities';
 import { loadConfig } from '../../src/config';
 import type { Database } from '../../src/db/mongo';
 import { createLogger } from '../../src/logger';
@@ -24,6 +24,7 @@ export async function createTestWorker(
   env: TestWorkflowEnvironment,
   db: Database,
   overrides: Record<string, string> = {},
+  extra: Partial<ActivityDeps> = {},
 ) {
   const taskQueue = `ts-${randomBytes(6).toString('hex')}`;
   const config = loadConfig({ API_TOKENS: 'unused-token', ALLOW_PRIVATE_TARGETS: 'true', ...overrides });
@@ -31,7 +32,7 @@ export async function createTestWorker(
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: { codePath: testEnv('workflowBundle') },
-    activities: createActivities(activityDeps(config, db, createLogger('silent'))),
+    activities: createActivities({ ...activityDeps(config, db, createLogger('silent')), ...extra }),
   });
   return { worker, taskQueue };
 }

@@ -48,7 +48,7 @@ describe('a worker killed in the middle of a retry series', () => {
       name: 'w',
       url: receiver.url,
       triggers: [{ entityType: 'record', actions: ['create'] }],
-      retryPolicy: { initialIntervalMs: 1_000, timeoutMs: 2_000 },
+      retryPolicy: { initialIntervalMs: 1_000, timeoutMs: 5_000 },
     });
     const first = startWorker();
     const { deliveries } = await stack.api.events.publish.mutate({
@@ -59,7 +59,13 @@ describe('a worker killed in the middle of a retry series', () => {
     });
     const delivery = deliveries[0]!;
 
+    // Attempt 2 hangs: once it has run for a second the log shows it pending.
     await receiver.waitFor(2);
+    for (;;) {
+      const { items } = await stack.api.logs.list.query({ projectId: 'crash', webhookId: webhook.id });
+      if (items.some((l) => l.attempt === 2 && l.status === 'pending')) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
     first.kill('SIGKILL');
     await new Promise((resolve) => first.once('exit', resolve));
     expect(await stack.api.deliveries.get.query({ projectId: 'crash', id: delivery.id })).toMatchObject({

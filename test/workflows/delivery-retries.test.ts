@@ -2,6 +2,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DEFAULT_RETRY_POLICY, totalBackoffMs } from '../../src/delivery/retry-policy';
 import { INTERRUPTED } from '../../src/delivery/execution-log';
+import { createEndpointGuard, endpointOf, isRefusal } from '../../src/delivery/endpoint-guard';
 import type { DeliveryInput } from '../../src/delivery/types';
 import type { deliveryWorkflow } from '../../src/workflows';
 import { openTestDatabase } from '../helpers/db';
@@ -33,7 +34,10 @@ describe('delivery workflow (time-skipping)', () => {
   }
 
   /** Runs one delivery to its end on a fresh worker; returns what every party saw. */
-  async function run(input: DeliveryInput, workerConfig: Record<string, string> = {}) {
+  async function run(
+    input: DeliveryInput,
+    workerConfig: Record<string, string> = {},
+  ) {
     const { worker, taskQueue } = await createTestWorker(env, db, workerConfig);
     const startedAt = await env.currentTimeMs();
     const outcome = await worker
@@ -193,34 +197,42 @@ describe('delivery workflow (time-skipping)', () => {
 
   it('opens the circuit after repeated failures, pauses deliveries without using their attempts, then closes', async () => {
     const r = await receiver((n) => (n <= 3 ? { status: 500 } : { status: 200 }));
-    const breaker = { CIRCUIT_FAILURE_THRESHOLD: '3', CIRCUIT_COOLDOWN_MS: '600000' };
     const first = await storeDelivery(db, r.url, { maximumAttempts: 3, initialIntervalMs: 1_000 });
-    const failed = await run(first.input, breaker);
-    expect(failed.error).toBeInstanceOf(WorkflowFailedError);
-    expect(r.requests).toHaveLength(3);
-    const endpoint = new URL(r.url).origin;
-    expect(await db.models.EndpointCircuit.findById(endpoint).lean()).toMatchObject({
-      consecutiveFailures: 3,
-      openUntil: expect.any(Date),
-    });
-
-    // A delivery of one attempt, started while the circuit is open, waits the cool-down out instead of failing.
-    // (The circuit is re-opened from now on the test server's clock, which jumps between workflow runs.)
-    await db.models.EndpointCircuit.updateOne(
-      { _id: endpoint },
-      { $set: { openUntil: new Date((await env.currentTimeMs()) + 600_000) } },
-    );
     const second = await storeDelivery(db, r.url, { maximumAttempts: 1 });
-    const paused = await run(second.input, breaker);
-    expect(paused.result).toEqual({ status: 'done', attempts: 1, statusCode: 200 });
-    // It waited on a durable timer (holding no worker slot), not in an attempt.
+    // One worker for both deliveries: the circuit lives in the worker that saw the failures.
+    const endpointGuard = createEndpointGuard({ maxInFlight: 10, failureThreshold: 3, cooldownMs: 600_000 });
+    const { worker, taskQueue } = await createTestWorker(env, db, {}, { endpointGuard });
+    const deliver = (input: DeliveryInput) =>
+      env.client.workflow.execute<typeof deliveryWorkflow>('deliveryWorkflow', {
+        taskQueue,
+        workflowId: `delivery-${input.deliveryId}`,
+        args: [input],
+      });
+    let skippedMs = 0;
+    const [failed, paused] = await worker.runUntil(async () => {
+      const failed = await deliver(first.input).catch((err: unknown) => err);
+      const endpoint = endpointOf(r.url);
+      expect(endpointGuard.inspect(endpoint)).toMatchObject({ consecutiveFailures: 3, openUntil: expect.any(Number) });
+      // A delivery of one attempt, started while the circuit is open, waits the cool-down out instead of failing.
+      // (The test server's clock may jump between workflows: then a failed probe opens it again from its now.)
+      const before = await env.currentTimeMs();
+      const probe = endpointGuard.enter(endpoint, before);
+      if (!isRefusal(probe)) probe.release('failure', before);
+      const paused = await deliver(second.input);
+      skippedMs = (await env.currentTimeMs()) - before;
+      return [failed, paused] as const;
+    });
+    expect(failed).toBeInstanceOf(WorkflowFailedError);
+    expect(paused).toEqual({ status: 'done', attempts: 1, statusCode: 200 });
+    expect(r.requests).toHaveLength(4);
+    // It waited on one durable timer (holding no worker slot), not in an attempt, for the cool-down.
     const history = await env.client.workflow.getHandle(`delivery-${second.input.deliveryId}`).fetchHistory();
     expect(history.events!.filter((e) => e.timerStartedEventAttributes)).toHaveLength(1);
-    expect(paused.skippedMs).toBeGreaterThan(0);
-    expect(statuses(paused.logs)).toEqual([[1, 'done']]);
-    expect(r.requests).toHaveLength(4);
-    expect(await db.models.EndpointCircuit.findById(endpoint).lean()).toMatchObject({ consecutiveFailures: 0 });
-    expect((await db.models.EndpointCircuit.findById(endpoint).lean())!.openUntil).toBeUndefined();
+    expect(skippedMs).toBeGreaterThan(500_000);
+    const endpoint = endpointOf(r.url);
+    const logs = await db.models.LogEntry.find({ deliveryId: second.input.deliveryId }).lean();
+    expect(statuses(logs)).toEqual([[1, 'done']]);
+    expect(endpointGuard.inspect(endpoint)).toMatchObject({ consecutiveFailures: 0, openUntil: undefined });
   });
 
   it('a webhook deleted while its delivery retries stops the delivery, saying so', async () => {
@@ -251,16 +263,66 @@ describe('delivery workflow (time-skipping)', () => {
       projectId: 'proj',
       webhookId,
       deliveryId,
-      seq: 0,
+      n: 0,
       attempt: 1,
       status: 'pending',
       request: { url: r.url, method: 'POST', headers: {}, body: input.body },
       startedAt: new Date(),
     });
-    await db.models.Delivery.updateOne({ _id: deliveryId }, { $set: { lastLogId: 'log_0interrupted', attempts: 1 } });
+    await db.models.Delivery.updateOne(
+      { _id: deliveryId },
+      { $set: { pendingLog: { id: 'log_0interrupted', n: 0 }, attempts: 0 } },
+    );
     const { result, logs } = await run({ ...input, attemptsBefore: 1 } satisfies DeliveryInput);
     expect(result).toMatchObject({ status: 'done' });
     expect(logs.find((l) => l._id === 'log_0interrupted')).toMatchObject({ status: 'error', error: INTERRUPTED });
     expect(logs.filter((l) => l.status === 'pending')).toEqual([]);
+  });
+
+  it('logs an attempt a crash cut off before it had written anything', async () => {
+    const r = await receiver(() => ({ status: 200 }));
+    const { input } = await storeDelivery(db, r.url);
+    // Attempt 1 was cut off at once (a worker killed within its first second): no entry, no attempts counted.
+    const { result, logs } = await run({ ...input, attemptsBefore: 1 } satisfies DeliveryInput);
+    expect(result).toMatchObject({ status: 'done', attempts: 2 });
+    expect(statuses(logs)).toEqual([
+      [1, 'error'],
+      [2, 'done'],
+    ]);
+    expect(logs[0]).toMatchObject({ error: INTERRUPTED });
+  });
+
+  it('a delivery waiting behind a full endpoint checks back ever more rarely, not every second', async () => {
+    const r = await receiver(() => ({ status: 200 }));
+    const { input } = await storeDelivery(db, r.url);
+    const endpoint = endpointOf(r.url);
+    // The endpoint's only place is held (a request in flight elsewhere in this worker) for an hour.
+    const endpointGuard = createEndpointGuard({ maxInFlight: 1, failureThreshold: 5, cooldownMs: 60_000 });
+    const held = endpointGuard.enter(endpoint, await env.currentTimeMs());
+    if (isRefusal(held)) throw new Error('the place should have been free');
+    const { worker, taskQueue } = await createTestWorker(env, db, {}, { endpointGuard });
+    const result = await worker.runUntil(async () => {
+      const handle = await env.client.workflow.start<typeof deliveryWorkflow>('deliveryWorkflow', {
+        taskQueue,
+        workflowId: `delivery-${input.deliveryId}`,
+        args: [input],
+      });
+      await env.sleep('1 hour');
+      held.release('success', await env.currentTimeMs());
+      return handle.result();
+    });
+    expect(result).toEqual({ status: 'done', attempts: 1, statusCode: 200 });
+    expect(r.requests).toHaveLength(1);
+
+    const history = await env.client.workflow.getHandle(`delivery-${input.deliveryId}`).fetchHistory();
+    const timers = history
+      .events!.filter((e) => e.timerStartedEventAttributes)
+      .map((e) => Number(e.timerStartedEventAttributes!.startToFireTimeout!.seconds));
+    const attempts = history.events!.filter((e) => e.activityTaskScheduledEventAttributes);
+    // Polling every second would have made 3,600 checks in the hour; backing off to 5 minutes makes ~20.
+    expect(attempts.length).toBeLessThanOrEqual(25);
+    expect(timers.length).toBe(attempts.length - 1);
+    expect(Math.max(...timers)).toBeLessThanOrEqual(300);
+    expect(Math.max(...timers)).toBeGreaterThanOrEqual(150);
   });
 });

@@ -1,4 +1,4 @@
-import { findPage } from '../../db/pagination';
+import { pageBySequence } from '../../db/pagination';
 import { presentLogEntry } from '../present';
 import { listLogsInput } from '../schemas';
 import { authedProcedure, router } from '../trpc';
@@ -11,7 +11,7 @@ export const logsRouter = router({
       ...(input.deliveryId ? { deliveryId: input.deliveryId } : {}),
       ...(input.status ? { status: input.status } : {}),
     };
-    const page = await findPage(ctx.deps.db.models.LogEntry, filter, input);
+    const page = await pageBySequence(ctx.deps.db.models.LogEntry, filter, input);
     return { items: page.items.map(presentLogEntry), nextCursor: page.nextCursor };
   }),
 });
