@@ -13,7 +13,7 @@ import { createTestWorker, createTimeSkippingEnv } from '../helpers/time-skippin
  * that test/replay/replay.test.ts replays. Record again (and commit) only when a change to the workflow is
  * meant to be incompatible and running workflows have been migrated.
  */
-const OUT = path.join(__dirname, 'histories');
+const OUT = path.join(__dirname, 'histories', 'v2');
 
 describe('record delivery workflow histories', () => {
   let env: TestWorkflowEnvironment;

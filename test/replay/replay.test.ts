@@ -5,12 +5,13 @@ import { temporal } from '@temporalio/proto';
 import { testEnv } from '../helpers/env';
 
 /**
- * Replays recorded histories of every delivery path (test/replay/histories, made by
- * `npm run record-histories`) against today's workflow code: a change that would break workflows already
- * running fails here, before it reaches a worker.
+ * Replays recorded histories of every delivery path against today's workflow code: a change that would break
+ * workflows already running fails here, before it reaches a worker. `v1` was recorded before attempts
+ * recorded the delivery's end themselves (the `attempts-record-the-end` patch); `v2` by the code of today
+ * (`npm run record-histories`).
  */
-describe('delivery workflow replay', () => {
-  const dir = path.join(__dirname, 'histories');
+describe.each(['v1', 'v2'])('delivery workflow replay: histories %s', (version) => {
+  const dir = path.join(__dirname, 'histories', version);
   const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
 
   it('has histories of every recorded path', () => {
@@ -28,7 +29,7 @@ describe('delivery workflow replay', () => {
 
   it('replays each of them without nondeterminism', async () => {
     const histories = files.map((f) => ({
-      workflowId: f,
+      workflowId: `${version}/${f}`,
       history: temporal.api.history.v1.History.fromObject(JSON.parse(readFileSync(path.join(dir, f), 'utf8'))),
     }));
     const results = [];
@@ -38,6 +39,6 @@ describe('delivery workflow replay', () => {
     )) {
       results.push({ workflowId: result.workflowId, error: result.error ? String(result.error) : undefined });
     }
-    expect(results).toEqual(files.map((f) => ({ workflowId: f, error: undefined })));
+    expect(results).toEqual(files.map((f) => ({ workflowId: `${version}/${f}`, error: undefined })));
   });
 });
