@@ -1,5 +1,5 @@
 import type { Collection } from 'mongodb';
-import type { Model } from 'mongoose';
+import type { Connection } from 'mongoose';
 import { isDuplicateKey } from './errors';
 
 /**
@@ -66,27 +66,43 @@ export function createCappedRing(collection: Collection<RingEntry>, cap: number)
     if (next.size > MAX_REMEMBERED_KEYS) next.delete(next.keys().next().value!);
   }
 
+  /** Writes the next entry of `key` with `replace`, which may replace only an older lap of its slot. */
+  async function write<R>(
+    key: string,
+    fields: Record<string, unknown>,
+    replace: (filter: { _id: string; n: { $lt: number } }, doc: RingEntry) => Promise<R>,
+  ): Promise<{ id: string; n: number; replaced: R }> {
+    for (let collisions = 0; ; collisions++) {
+      const n = take(key);
+      const id = slotId(key, n);
+      try {
+        const replaced = await replace({ _id: id, n: { $lt: n } }, { ...fields, _id: id, n });
+        return { id, n, replaced };
+      } catch (err) {
+        if (!isDuplicateKey(err) || collisions >= MAX_COLLISIONS) throw err;
+        // This slot holds n or later: memory was stale (another writer, or a key this process had not
+        // seen). Find the head, and go on after it.
+        remember(key, Math.max(n, await head(key)) + 1);
+      }
+    }
+  }
+
   return {
     cap,
     slotId,
 
     /** Appends an entry to `key`'s sequence; returns its id and number. */
     async append(key: string, fields: Record<string, unknown>): Promise<{ id: string; n: number }> {
-      for (let collisions = 0; ; collisions++) {
-        const n = take(key);
-        const id = slotId(key, n);
-        try {
-          await collection.replaceOne({ _id: id, n: { $lt: n } }, { ...fields, _id: id, n }, {
-            upsert: true,
-          });
-          return { id, n };
-        } catch (err) {
-          if (!isDuplicateKey(err) || collisions >= MAX_COLLISIONS) throw err;
-          // This slot holds n or later: memory was stale (another writer, or a key this process had not
-          // seen). Find the head, and go on after it.
-          remember(key, Math.max(n, await head(key)) + 1);
-        }
-      }
+      const { id, n } = await write(key, fields, (filter, doc) => collection.replaceOne(filter, doc, { upsert: true }));
+      return { id, n };
+    },
+
+    /** Appends, and returns the entry it replaced (the key's oldest, once the ring is full), if any. */
+    async appendEvicting(key: string, fields: Record<string, unknown>) {
+      const { id, n, replaced } = await write(key, fields, (filter, doc) =>
+        collection.findOneAndReplace(filter, doc, { upsert: true, returnDocument: 'before' }),
+      );
+      return { id, n, evicted: replaced };
     },
 
     /** Sets fields of entry `n` unless a later lap has taken its slot (or `where` no longer holds). */
@@ -97,7 +113,10 @@ export function createCappedRing(collection: Collection<RingEntry>, cap: number)
 }
 
 /** The driver's collection behind a model, typed for the ring: its writes skip mongoose's casting. */
-export function ringCollection<D extends { _id: string; n: number }>(model: Model<D>): Collection<RingEntry> {
+export function ringCollection(model: {
+  db: Connection;
+  collection: { collectionName: string };
+}): Collection<RingEntry> {
   return model.db.collection<RingEntry>(model.collection.collectionName);
 }
 

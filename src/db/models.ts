@@ -94,6 +94,18 @@ const logEntrySchema = new Schema(
 );
 logEntrySchema.index({ projectId: 1, webhookId: 1, n: -1 });
 
+// Which deliveries of a webhook are kept: its newest, as a capped ring of delivery ids (capped-ring.ts); the
+// delivery whose entry a new one replaces is deleted, so a webhook's deliveries stay bounded.
+const deliverySlotSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    n: { type: Number, required: true },
+    webhookId: { type: String, required: true },
+    deliveryId: { type: String, required: true },
+  },
+  { versionKey: false },
+);
+
 // An event as first published: which webhooks it matched. A second publish of the same (projectId,
 // eventId), even a concurrent one, finds this record (unique index) and repeats nothing.
 const eventSchema = new Schema(
@@ -118,6 +130,7 @@ export function createModels(conn: Connection) {
     Delivery: conn.model('Delivery', deliverySchema, 'deliveries') as Model<DeliveryDoc>,
     Event: conn.model('Event', eventSchema, 'events') as Model<EventDoc>,
     LogEntry: conn.model('LogEntry', logEntrySchema, 'log_entries') as Model<LogEntryDoc>,
+    DeliverySlot: conn.model('DeliverySlot', deliverySlotSchema, 'delivery_slots'),
   };
 }
 

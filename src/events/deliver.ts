@@ -1,5 +1,6 @@
 import type { ApiDeps } from '../api/trpc';
-import type { WebhookDoc } from '../db/models';
+import { createCappedRing, ringCollection, type CappedRing } from '../db/capped-ring';
+import type { Models, WebhookDoc } from '../db/models';
 import { effectiveRetryPolicy } from '../delivery/retry-policy';
 import { startDelivery } from '../delivery/start-delivery';
 import { isDuplicateKey } from '../db/errors';
@@ -51,6 +52,7 @@ export async function deliver(
       return false;
     },
   );
+  if (inserted) await keepNewest(deps, webhook._id, deliveryId);
   // A concurrent or earlier first call stored its own rendering; every caller sends the stored one.
   const storedBody = inserted ? body : (await Delivery.findById(deliveryId, { body: 1 }).lean())!.body;
   await startDelivery(
@@ -78,4 +80,23 @@ export async function deliver(
     },
   );
   return { id: deliveryId, webhookId: webhook._id, workflowId };
+}
+
+const retention = new WeakMap<Models, CappedRing>();
+
+/**
+ * Keeps a webhook's newest LOG_CAP_PER_WEBHOOK deliveries, as Flotiq keeps its last calls: the new delivery
+ * takes the next place of the webhook's ring, and the delivery that held that place is deleted (its workflow,
+ * if still running, goes on; the Temporal Web UI keeps it). So that lists of deliveries stay bounded.
+ */
+async function keepNewest(deps: ApiDeps, webhookId: string, deliveryId: string): Promise<void> {
+  const { models } = deps.db;
+  let ring = retention.get(models);
+  if (!ring)
+    retention.set(
+      models,
+      (ring = createCappedRing(ringCollection(models.DeliverySlot), deps.config.LOG_CAP_PER_WEBHOOK)),
+    );
+  const { evicted } = await ring.appendEvicting(webhookId, { webhookId, deliveryId });
+  if (evicted && typeof evicted.deliveryId === 'string') await models.Delivery.deleteOne({ _id: evicted.deliveryId });
 }

@@ -147,7 +147,7 @@ describe('delivery engine on a real Temporal dev server', () => {
     }
   });
 
-  it('keeps exactly the newest 300 log entries of a webhook after 320 deliveries', async () => {
+  it('keeps exactly the newest 300 log entries and deliveries of a webhook after 320 deliveries', async () => {
     const r = await receiver();
     const webhook = await stack.api.webhooks.create.mutate({
       projectId: 'cap',
@@ -180,6 +180,15 @@ describe('delivery engine on a real Temporal dev server', () => {
     // The 20 removed are the oldest: every kept entry started no earlier than any removed one would have.
     const kept = await stack.db.models.LogEntry.find({ webhookId: webhook.id }).sort({ _id: 1 }).lean();
     expect(kept.every((l) => l.status === 'done')).toBe(true);
+
+    // Deliveries too: the newest 300 remain, the first batch's oldest are gone.
+    expect(await stack.db.models.Delivery.countDocuments({ webhookId: webhook.id })).toBe(300);
+    const last = workflowIds.length - 1;
+    expect(await stack.db.models.Delivery.exists({ workflowId: workflowIds[last] })).toBeTruthy();
+    const firstBatch = await Promise.all(
+      workflowIds.slice(0, 40).map((id) => stack.db.models.Delivery.exists({ workflowId: id })),
+    );
+    expect(firstBatch.filter((d) => !d)).toHaveLength(20);
   }, 120_000);
 });
 
