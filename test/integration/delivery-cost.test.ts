@@ -87,9 +87,7 @@ describe('database operations of a delivery', () => {
       const warm = await deliverOne('cost', `r${i}`);
       expect(warm.length).toBeLessThanOrEqual(3);
       expect(warm.every((c) => c.byId)).toBe(true);
-      expect(warm.map((c) => c.op)).toEqual(
-        expect.arrayContaining(['update log_entries', 'update deliveries']),
-      );
+      expect(warm.map((c) => c.op)).toEqual(expect.arrayContaining(['update log_entries', 'update deliveries']));
     }
     expect(receiver.requests).toHaveLength(6);
     const logs = await stack.api.logs.list.query({ projectId: 'cost', webhookId: (await firstWebhook()).id });
