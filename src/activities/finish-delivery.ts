@@ -6,7 +6,13 @@ import type { DeliveryResult } from '../delivery/types';
  * Records the end of a delivery whose last attempt could not (it was cut off, so Temporal timed it out),
  * closing the log entry it left pending. Attempts record their own outcome, and the end when they are last.
  */
-export function createFinishDelivery({ deliveries, executionLog }: { deliveries: DeliveryRecord; executionLog: ExecutionLog }) {
+export function createFinishDelivery({
+  deliveries,
+  executionLog,
+}: {
+  deliveries: DeliveryRecord;
+  executionLog: ExecutionLog;
+}) {
   return async function finishDelivery(deliveryId: string, result: DeliveryResult): Promise<void> {
     const progress = await deliveries.progress(deliveryId);
     const pendingLog = progress?.pendingLog;

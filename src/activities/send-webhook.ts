@@ -191,10 +191,20 @@ function responseOf(result: OutboundResult) {
 
 function stop(reason: string, attemptsMade: number): ApplicationFailure {
   const details: AttemptDetails = { attempt: attemptsMade, recorded: true };
-  return ApplicationFailure.create({ message: reason, type: FailureType.stopped, nonRetryable: true, details: [details] });
+  return ApplicationFailure.create({
+    message: reason,
+    type: FailureType.stopped,
+    nonRetryable: true,
+    details: [details],
+  });
 }
 
 function pause(details: PauseDetails): ApplicationFailure {
   // Non-retryable for Temporal: the workflow waits on a timer (holding no worker slot) and then goes on.
-  return ApplicationFailure.create({ message: details.reason, type: FailureType.paused, nonRetryable: true, details: [details] });
+  return ApplicationFailure.create({
+    message: details.reason,
+    type: FailureType.paused,
+    nonRetryable: true,
+    details: [details],
+  });
 }

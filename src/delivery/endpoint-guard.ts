@@ -15,7 +15,9 @@ export const endpointOf = (url: string): string => new URL(url).origin;
 /** Temporal's fairness keys are at most 64 bytes: a long origin is keyed by its digest. */
 export function fairnessKeyOf(url: string): string {
   const endpoint = endpointOf(url);
-  return Buffer.byteLength(endpoint) <= 64 ? endpoint : `sha256:${createHash('sha256').update(endpoint).digest('hex').slice(0, 48)}`;
+  return Buffer.byteLength(endpoint) <= 64
+    ? endpoint
+    : `sha256:${createHash('sha256').update(endpoint).digest('hex').slice(0, 48)}`;
 }
 
 /** Why an attempt may not go now; `untilMs` when the wait has a known end (an open circuit). */

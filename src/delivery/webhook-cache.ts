@@ -3,7 +3,17 @@ import type { Models, WebhookDoc } from '../db/models';
 /** What an attempt needs of its webhook: what must be current, or must stay out of the workflow history. */
 export type AttemptWebhook = Pick<
   WebhookDoc,
-  '_id' | 'projectId' | 'enabled' | 'disabledReason' | 'url' | 'headers' | 'auth' | 'secret' | 'previousSecret' | 'previousSecretExpiresAt' | 'updatedAt'
+  | '_id'
+  | 'projectId'
+  | 'enabled'
+  | 'disabledReason'
+  | 'url'
+  | 'headers'
+  | 'auth'
+  | 'secret'
+  | 'previousSecret'
+  | 'previousSecretExpiresAt'
+  | 'updatedAt'
 >;
 
 const PROJECTION = {

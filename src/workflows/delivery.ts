@@ -57,7 +57,11 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryRe
         continue;
       }
       const details = detailsOf<AttemptDetails>(err, FailureType.attempt, FailureType.stopped);
-      result = { status: 'error', attempts: details?.attempt ?? input.retry.maximumAttempts, error: describeFailure(err) };
+      result = {
+        status: 'error',
+        attempts: details?.attempt ?? input.retry.maximumAttempts,
+        error: describeFailure(err),
+      };
       if (!attemptsRecordTheEnd || !details?.recorded) await finishDelivery(input.deliveryId, result);
       throw ApplicationFailure.nonRetryable(result.error, FailureType.failed);
     }

@@ -1,0 +1,57 @@
+import { createEndpointGuard, fairnessKeyOf, isRefusal, type Permit } from '../../src/delivery/endpoint-guard';
+
+const permit = (p: ReturnType<ReturnType<typeof createEndpointGuard>['enter']>): Permit => {
+  if (isRefusal(p)) throw new Error(`refused: ${p.reason}`);
+  return p;
+};
+
+describe('endpoint guard (in-worker limits and circuit breaker)', () => {
+  const e = 'https://a.example';
+
+  it('lets at most maxInFlight requests to an endpoint at once, and others meanwhile', () => {
+    const guard = createEndpointGuard({ maxInFlight: 2, failureThreshold: 5, cooldownMs: 1_000 });
+    const a = permit(guard.enter(e, 0));
+    permit(guard.enter(e, 0));
+    expect(guard.enter(e, 0)).toMatchObject({ reason: expect.stringMatching(/too many requests in flight/) });
+    permit(guard.enter('https://b.example', 0));
+    a.release('success', 0);
+    permit(guard.enter(e, 0));
+  });
+
+  it('a permit released twice frees one place only', () => {
+    const guard = createEndpointGuard({ maxInFlight: 1, failureThreshold: 5, cooldownMs: 1_000 });
+    const a = permit(guard.enter(e, 0));
+    a.release('none', 0);
+    a.release('none', 0);
+    permit(guard.enter(e, 0));
+    expect(isRefusal(guard.enter(e, 0))).toBe(true);
+  });
+
+  it('opens after the threshold of consecutive failures, says until when, then lets one probe through', () => {
+    const guard = createEndpointGuard({ maxInFlight: 10, failureThreshold: 3, cooldownMs: 1_000 });
+    for (let i = 0; i < 3; i++) permit(guard.enter(e, 100)).release('failure', 100);
+    expect(guard.enter(e, 500)).toEqual({ reason: expect.stringMatching(/circuit open/), untilMs: 1_100 });
+    const probe = permit(guard.enter(e, 1_100));
+    expect(guard.enter(e, 1_100)).toEqual({ reason: expect.stringMatching(/half-open/) });
+    probe.release('failure', 1_200);
+    expect(guard.enter(e, 1_300)).toMatchObject({ untilMs: 2_200 });
+    permit(guard.enter(e, 2_200)).release('success', 2_200);
+    expect(guard.inspect(e)).toEqual({ inFlight: 0, consecutiveFailures: 0, openUntil: undefined });
+    permit(guard.enter(e, 2_200));
+  });
+
+  it('a success between failures starts the count again', () => {
+    const guard = createEndpointGuard({ maxInFlight: 10, failureThreshold: 2, cooldownMs: 1_000 });
+    permit(guard.enter(e, 0)).release('failure', 0);
+    permit(guard.enter(e, 0)).release('success', 0);
+    permit(guard.enter(e, 0)).release('failure', 0);
+    expect(isRefusal(guard.enter(e, 0))).toBe(false);
+  });
+
+  it('keys fairness by origin, hashing origins longer than Temporal allows', () => {
+    expect(fairnessKeyOf('https://a.example:8443/hooks/1?x=y')).toBe('https://a.example:8443');
+    const long = fairnessKeyOf(`https://${'x'.repeat(80)}.example/`);
+    expect(Buffer.byteLength(long)).toBeLessThanOrEqual(64);
+    expect(long).toMatch(/^sha256:/);
+  });
+});
