@@ -10,6 +10,8 @@ TOOLS_DIR="${HOOKLINE_TOOLS_DIR:-$ROOT/.tools}"
 BIN="$TOOLS_DIR/bin"
 TEMPORAL_CLI_VERSION=v1.5.1     # every later tag has a `replace` directive and cannot be go-installed
 FERRETDB_VERSION=v1.24.2
+# Applied to FerretDB's source before the build (why: see the patch's header). Editing it rebuilds FerretDB.
+FERRETDB_PATCH="$ROOT/temporal/ferretdb-$FERRETDB_VERSION-id-index.patch"
 export GOTOOLCHAIN=local GOFLAGS=-buildvcs=false
 
 log() { printf '[provision] %s\n' "$*" >&2; }
@@ -39,11 +41,23 @@ provision_temporal() {
   echo "TEMPORAL_BIN=$BIN/temporal"
 }
 
+# What the cached FerretDB binary was built from; a binary without this exact stamp is rebuilt.
+ferretdb_stamp() {
+  local sum
+  sum=$(sha256sum "$FERRETDB_PATCH") || { log "cannot read $FERRETDB_PATCH"; exit 1; }
+  printf 'ferretdb %s\npatch %s %s\n' "$FERRETDB_VERSION" "$(basename "$FERRETDB_PATCH")" "${sum%% *}"
+}
+
 provision_ferretdb() {
   if [ -n "${MONGODB_URI:-}" ]; then log "MONGODB_URI is set: no local database server needed"; return; fi
   if command -v mongod >/dev/null 2>&1; then log "using mongod from PATH"; echo "MONGOD_BIN=$(command -v mongod)"; return; fi
-  if [ -x "$BIN/ferretdb" ]; then echo "FERRETDB_BIN=$BIN/ferretdb"; return; fi
+  local stamp
+  stamp=$(ferretdb_stamp)
+  if [ -x "$BIN/ferretdb" ] && [ "$(cat "$BIN/ferretdb.stamp" 2>/dev/null)" = "$stamp" ]; then
+    echo "FERRETDB_BIN=$BIN/ferretdb"; return
+  fi
   need go "install Go to build FerretDB"
+  if [ -x "$BIN/ferretdb" ]; then log "rebuilding FerretDB: $BIN/ferretdb is not built from $(basename "$FERRETDB_PATCH")"; fi
   log "building FerretDB $FERRETDB_VERSION (a few minutes the first time)"
   local dir src
   dir=$(go mod download -json "github.com/FerretDB/FerretDB@$FERRETDB_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')
@@ -51,10 +65,20 @@ provision_ferretdb() {
   src="$TOOLS_DIR/src/ferretdb-$FERRETDB_VERSION"
   rm -rf "$src" && mkdir -p "$(dirname "$src")"
   cp -R "$dir" "$src" && chmod -R u+w "$src"
+  # All or nothing, no fuzz: a patch that no longer fits must stop the build, not yield an unpatched binary.
+  # git apply is git's patch tool (git is everywhere `patch` may not be); the ceiling keeps it from taking
+  # $src for a subdirectory of a repository around it (.tools/ may sit in this clone).
+  apply() { (cd "$src" && GIT_CEILING_DIRECTORIES="$(dirname "$src")" git apply -p1 "$@" "$FERRETDB_PATCH"); }
+  if ! apply --check >&2; then
+    log "ERROR: $FERRETDB_PATCH does not apply cleanly to FerretDB $FERRETDB_VERSION: update it for this version"
+    exit 1
+  fi
+  apply >&2
   # A plain `go install` panics at start: the version package embeds this file, which the module zip lacks.
   printf '%s' "$FERRETDB_VERSION" > "$src/build/version/version.txt"
   with_ticker "FerretDB" bash -c "cd '$src' && CGO_ENABLED=0 go build -o '$BIN/ferretdb.tmp' ./cmd/ferretdb"
   mv "$BIN/ferretdb.tmp" "$BIN/ferretdb"
+  printf '%s\n' "$stamp" > "$BIN/ferretdb.stamp"
   rm -rf "$src"
   log "FerretDB ready: $BIN/ferretdb"
   echo "FERRETDB_BIN=$BIN/ferretdb"
