@@ -48,11 +48,12 @@ export function createSendWebhook(deps: SendWebhookDeps) {
     const webhook = await webhooks.get(input.webhookId, { fresh: retrying, atLeastVersion: input.webhookVersion });
     if (attempt > 1) await tidyAfterCrash(input, attempt - 1, webhook?.url ?? '');
     const refused = whyNotSend(webhook, input, outbound);
-    if (refused) {
-      await deliveries.ended(input.deliveryId, { status: 'error', error: refused, attempts: attempt - 1 });
-      throw stop(refused, attempt - 1);
+    if (refused !== undefined || !webhook) {
+      const reason = refused ?? 'webhook was deleted';
+      await deliveries.ended(input.deliveryId, { status: 'error', error: reason, attempts: attempt - 1 });
+      throw stop(reason, attempt - 1);
     }
-    const url = webhook!.url;
+    const { url } = webhook;
     const endpoint = endpointOf(url);
     const permit = endpointGuard.enter(endpoint, serverNow);
     if (isRefusal(permit)) {
@@ -67,7 +68,7 @@ export function createSendWebhook(deps: SendWebhookDeps) {
     let decision: Decision | undefined;
     try {
       const startedAt = new Date();
-      const headers = requestHeaders(webhook!, input.deliveryId, input.contentType, input.body, startedAt);
+      const headers = requestHeaders(webhook, input.deliveryId, input.contentType, input.body, startedAt);
       const start: LogStart = {
         projectId: input.projectId,
         webhookId: input.webhookId,
@@ -99,9 +100,11 @@ export function createSendWebhook(deps: SendWebhookDeps) {
         durationMs: finishedAt.getTime() - startedAt.getTime(),
       };
       const pendingRef = await pending.settle();
-      if (pendingRef) await executionLog.complete(pendingRef, logResult);
-      else await executionLog.record(start, logResult);
-      await deliveries.attempted(input.deliveryId, { attempt, statusCode, error, end, at: finishedAt });
+      // Two independent writes, side by side: the attempt's log entry and the delivery's record.
+      await Promise.all([
+        pendingRef ? executionLog.complete(pendingRef, logResult) : executionLog.record(start, logResult),
+        deliveries.attempted(input.deliveryId, { attempt, statusCode, error, end, at: finishedAt }),
+      ]);
       logger.debug(
         { deliveryId: input.deliveryId, webhookId: input.webhookId, attempt, statusCode, outcome: decision.outcome },
         'delivery attempt',

@@ -76,10 +76,10 @@ describe('database operations of a delivery', () => {
 
     // A worker's first delivery to a new webhook: read it, log the attempt, record the delivery.
     const cold = await deliverOne('cost', 'r0');
-    expect(cold).toEqual([
+    expect(cold.sort((a, b) => a.op.localeCompare(b.op))).toEqual([
       { op: 'find webhooks', byId: true },
-      { op: 'update log_entries', byId: true },
       { op: 'update deliveries', byId: true },
+      { op: 'update log_entries', byId: true },
     ]);
 
     // Then the webhook comes from the worker's short-lived copy.
