@@ -1,15 +1,43 @@
 import type { Server } from 'node:http';
+import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { createApiServer } from './api/server';
 import { ConfigError, loadConfig } from './config';
-import { connectDatabase } from './db/mongo';
+import { connectDatabase, type Database } from './db/mongo';
 import { createLogger } from './logger';
 import { connectClient, connectWorkerConnection } from './temporal';
 import { createWorker, installTemporalRuntime } from './worker';
 
+/** How a shell reports a process ended by that signal (128 + its number): a second signal exits with it. */
+const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
+type StopSignal = keyof typeof SIGNAL_EXIT_CODES;
+/** Past what the worker waits for: closing the API, the connections and the database. */
+const STOP_MARGIN_MS = 5_000;
+/** A worker without shutdownForceTime would wait for its tasks without end: the stop is bounded anyway. */
+const DEFAULT_FORCE_MS = 10_000;
+
+/**
+ * How long a stop may take before the process exits anyway. Both of the worker's times count from the
+ * shutdown request: in-flight requests (API and activities) get shutdownGraceTime, then activities are
+ * cancelled; at shutdownForceTime the worker gives up on the rest, so the later of the two, plus a margin.
+ */
+function stopDeadlineMs(worker: Worker | undefined): number {
+  const graceMs = worker?.options.shutdownGraceTimeMs ?? 0;
+  const forceMs = worker?.options.shutdownForceTimeMs ?? graceMs + DEFAULT_FORCE_MS;
+  return Math.max(graceMs, forceMs) + STOP_MARGIN_MS;
+}
+
+/** What `npm run dev` (temporal/dev.ts) is told, so that it waits for the stop as long as the stop may take. */
+const STOP_DEADLINE_MESSAGE = 'hookline:stop-deadline-ms';
+
 /**
  * `npm start`: the API and/or the worker (ROLE=api|worker|all) against TEMPORAL_ADDRESS and MONGODB_URI.
  * It starts no servers of its own; `npm run dev` does that and then runs this.
+ *
+ * SIGINT or SIGTERM stops it: the API stops accepting and the worker stops polling, requests and activities in
+ * flight get the worker's shutdownGraceTime, then the database is closed. The whole stop is bounded (see
+ * stopDeadlineMs) whatever the servers do, since Temporal or the database may be gone or deaf already; past the
+ * deadline it exits with 1. A second signal exits at once (130 for SIGINT, 143 for SIGTERM).
  */
 async function main(): Promise<void> {
   let config;
@@ -23,44 +51,93 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.LOG_LEVEL);
-  installTemporalRuntime(logger);
-  const db = await connectDatabase(config.MONGODB_URI);
 
-  let worker: Worker | undefined;
-  let workerRun: Promise<void> | undefined;
-  if (config.ROLE !== 'api') {
+  const started: { db?: Database; worker?: Worker; workerRun?: Promise<void>; temporal?: Client; server?: Server } = {};
+  let stopping = false;
+
+  const stop = async (reason: StopSignal | 'parent exited' | 'worker stopped', exitCode = 0): Promise<never> => {
+    if (stopping) {
+      logger.warn({ reason }, 'stopping again: exiting at once');
+      process.exit(reason in SIGNAL_EXIT_CODES ? SIGNAL_EXIT_CODES[reason as StopSignal] : 1);
+    }
+    stopping = true;
+    const { db, worker, workerRun, temporal, server } = started;
+    const graceMs = worker?.options.shutdownGraceTimeMs ?? 0;
+    const deadlineMs = stopDeadlineMs(worker);
+    logger.info({ reason, graceMs, deadlineMs }, 'shutting down');
+    // Unref'd: it bounds the stop without keeping the process alive once everything is closed.
+    setTimeout(() => {
+      logger.error({ reason, deadlineMs }, 'shutdown did not finish in time: exiting');
+      process.exit(1);
+    }, deadlineMs).unref();
+
+    const closing: Promise<unknown>[] = [];
+    if (server) {
+      // Requests in flight get the grace time too; then their connections are cut.
+      closing.push(new Promise((resolve) => server.close(resolve)));
+      server.closeIdleConnections();
+      setTimeout(() => server.closeAllConnections(), graceMs).unref();
+    }
+    if (worker && workerRun) {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      closing.push(
+        workerRun.catch((err: unknown) => {
+          logger.error({ err }, 'worker did not stop cleanly');
+          exitCode = 1;
+        }),
+      );
+    }
+    await Promise.all(closing);
+    // After the worker: its activities write to the database until they end.
+    await Promise.all([temporal?.connection.close(), db?.conn.close()]).catch((err: unknown) => {
+      logger.error({ err }, 'closing the connections failed');
+      exitCode = 1;
+    });
+    logger.info({ reason, exitCode }, 'stopped');
+    process.exit(exitCode);
+  };
+  // Before anything starts, so that a signal during the start is ours too (Temporal's Runtime also listens).
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  if (process.env.HOOKLINE_PARENT_WATCH === '1' && process.channel) {
+    // Started by `npm run dev`: if it dies without stopping us (SIGKILL, a crash), its end of the channel closes.
+    process.channel.unref();
+    process.on('disconnect', () => void stop('parent exited'));
+  }
+
+  installTemporalRuntime(logger);
+  started.db = await connectDatabase(config.MONGODB_URI);
+
+  if (config.ROLE !== 'api' && !stopping) {
     const connection = await connectWorkerConnection(config);
-    worker = await createWorker({ config, connection, db, logger });
-    workerRun = worker.run();
+    const worker = await createWorker({ config, connection, db: started.db, logger });
+    if (stopping) return;
+    started.worker = worker;
+    started.workerRun = worker.run().then(
+      () => {
+        if (!stopping) {
+          logger.fatal('worker stopped on its own');
+          void stop('worker stopped', 1);
+        }
+      },
+      (err: unknown) => {
+        if (stopping) throw err;
+        logger.fatal({ err }, 'worker stopped');
+        void stop('worker stopped', 1);
+      },
+    );
+    process.send?.({ type: STOP_DEADLINE_MESSAGE, ms: stopDeadlineMs(worker) });
     logger.info({ taskQueue: config.TASK_QUEUE }, 'worker started');
   }
 
-  let server: Server | undefined;
-  if (config.ROLE !== 'worker') {
-    const temporal = await connectClient(config);
-    server = createApiServer({ config, db, temporal, logger });
-    await new Promise<void>((resolve) => server!.listen(config.API_PORT, config.API_HOST, resolve));
+  if (config.ROLE !== 'worker' && !stopping) {
+    started.temporal = await connectClient(config);
+    const server = createApiServer({ config, db: started.db, temporal: started.temporal, logger });
+    if (stopping) return;
+    started.server = server;
+    await new Promise<void>((resolve) => server.listen(config.API_PORT, config.API_HOST, resolve));
     logger.info({ url: `http://${config.API_HOST}:${config.API_PORT}` }, 'API listening');
   }
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    server?.close();
-    server?.closeAllConnections();
-    worker?.shutdown();
-    await workerRun;
-    await db.conn.close();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  await workerRun?.catch((err) => {
-    logger.fatal({ err }, 'worker stopped');
-    process.exit(1);
-  });
 }
 
 main().catch((err) => {

@@ -45,10 +45,10 @@ export function workerTuning(config: Config) {
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TASK_QUEUE,
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
-    // On SIGINT/SIGTERM requests in flight get this long to finish (then their activities are cancelled),
-    // and the worker this much more to report them, so a stop is bounded even if the server is gone.
+    // On SIGINT/SIGTERM requests in flight get the grace time to finish (then their activities are
+    // cancelled); the force time, counted from the same moment, bounds the whole stop even if the server is gone.
     shutdownGraceTime: '10 seconds',
-    shutdownForceTime: '5 seconds',
+    shutdownForceTime: '15 seconds',
   } satisfies Partial<WorkerOptions>;
 }
 

@@ -48,14 +48,45 @@ export interface RunningServer {
   child: ChildProcess;
   /** Resolves when the process has exited, however it ended. */
   exited: Promise<number | null>;
-  stop(): Promise<void>;
+  /**
+   * SIGTERM to the process, SIGKILL to its whole group if it has not exited within `timeoutMs`, and SIGKILL
+   * to what is left of its group (grandchildren) once it has.
+   */
+  stop(timeoutMs?: number): Promise<void>;
+  /** SIGKILL to the whole process group, at once. */
+  kill(): void;
 }
 
-function run(name: string, bin: string, args: string[], opts: { quiet?: boolean } = {}): RunningServer {
-  const child = spawn(bin, args, { stdio: ['ignore', opts.quiet ? 'ignore' : 'inherit', 'pipe'] });
+export interface ProcessOptions {
+  /** No stdout, and stderr only in the error that reports an unexpected exit. */
+  quiet?: boolean;
+  env?: NodeJS.ProcessEnv;
+  /** Inherit stdout and stderr, and open an IPC channel (`child.send`, `'message'`, `'disconnect'`). */
+  ipc?: boolean;
+}
+
+const DEFAULT_STOP_TIMEOUT_MS = 10_000;
+const live = new Set<RunningServer>();
+
+/** Every process started here that has not exited yet. */
+export function liveProcesses(): RunningServer[] {
+  return [...live];
+}
+
+/**
+ * Starts `bin` as the leader of a process group of its own (`detached`), so that a terminal's Ctrl-C reaches
+ * only whoever started it, which then stops it in its own order. So that it cannot outlive its starter, the
+ * guard below stops its group if the starter dies without doing so (SIGKILL, a crash).
+ */
+export function startProcess(name: string, bin: string, args: string[], opts: ProcessOptions = {}): RunningServer {
+  const child = spawn(bin, args, {
+    env: opts.env,
+    detached: true,
+    stdio: opts.ipc ? ['ignore', 'inherit', 'inherit', 'ipc'] : ['ignore', opts.quiet ? 'ignore' : 'inherit', 'pipe'],
+  });
   let stopping = false;
   let stderrTail = '';
-  child.stderr!.on('data', (d: Buffer) => {
+  child.stderr?.on('data', (d: Buffer) => {
     stderrTail = (stderrTail + d.toString()).slice(-4000);
     if (!opts.quiet) process.stderr.write(d);
   });
@@ -66,33 +97,110 @@ function run(name: string, bin: string, args: string[], opts: { quiet?: boolean 
       resolve(-1);
     });
   });
-  void exited.then((code) => {
-    if (code !== 0 && code !== null && !stopping)
-      process.stderr.write(`[${name}] exited with ${code}\n${stderrTail}\n`);
-  });
-  return {
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      if (child.pid) process.kill(-child.pid, signal);
+    } catch {
+      // ESRCH: the group is gone already.
+    }
+  };
+  const server: RunningServer = {
     name,
     child,
     exited,
-    async stop() {
+    async stop(timeoutMs = DEFAULT_STOP_TIMEOUT_MS) {
       stopping = true;
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
+      if (child.exitCode === null && child.signalCode === null) {
+        // SIGTERM to the leader alone: it stops its own children in its order (tsx's esbuild, for the app).
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => signalGroup('SIGKILL'), timeoutMs);
+        await exited;
+        clearTimeout(timer);
+      }
+      signalGroup('SIGKILL');
+    },
+    kill() {
+      stopping = true;
+      signalGroup('SIGKILL');
     },
   };
+  if (child.pid) {
+    live.add(server);
+    guard('+', child.pid);
+  }
+  void exited.then((code) => {
+    live.delete(server);
+    if (child.pid) guard('-', child.pid);
+    if (code !== 0 && code !== null && !stopping)
+      process.stderr.write(`[${name}] exited with ${code}\n${stderrTail}\n`);
+  });
+  return server;
 }
 
-/** Resolves with `value` unless the server dies first, so a failed start reports at once, not at a timeout. */
+/**
+ * The guard: one small bash process per starter, in a group of its own, reading the starter's list of live
+ * process groups (`+ pgid`, `- pgid`) from a pipe. The kernel closes that pipe when the starter dies, however
+ * it dies; the guard then sends SIGTERM to every group still listed, waits up to 10 s for their leaders, and
+ * sends SIGKILL to the groups. A starter that stops its children itself leaves nothing listed.
+ */
+const GUARD_SCRIPT = `
+trap '' INT HUP
+declare -A groups
+while read -r op id; do
+  case "$op" in
+    +) groups[$id]=1 ;;
+    -) unset "groups[$id]" ;;
+  esac
+done
+(( \${#groups[@]} )) || exit 0
+# A leader is alive while /proc lists it in any state but Z: an orphan zombie may never be reaped.
+alive() { local s; read -r s < "/proc/$1/stat" 2>/dev/null || return 1; s=\${s##*) }; [[ \${s:0:1} != Z ]]; }
+for id in "\${!groups[@]}"; do kill -TERM -- "-$id" 2>/dev/null; done
+for _ in $(seq 100); do
+  left=0
+  for id in "\${!groups[@]}"; do alive "$id" && left=1; done
+  (( left )) || break
+  sleep 0.1
+done
+for id in "\${!groups[@]}"; do kill -KILL -- "-$id" 2>/dev/null; done
+exit 0
+`;
+let guardProcess: ChildProcess | undefined;
+
+function guard(op: '+' | '-', pgid: number): void {
+  if (!guardProcess) {
+    const g = spawn('bash', ['-c', GUARD_SCRIPT], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
+    guardProcess = g;
+    g.on('error', () => undefined);
+    g.stdin!.on('error', () => undefined);
+    // Killed by someone else: the next process started gets a new guard, told about every group still live.
+    g.on('exit', () => {
+      if (guardProcess === g) guardProcess = undefined;
+    });
+    // Neither the guard nor its pipe keeps the starter alive.
+    g.unref();
+    (g.stdin as unknown as { unref(): void }).unref();
+    for (const s of live) if (s.child.pid && s.child.pid !== pgid) g.stdin!.write(`+ ${s.child.pid}\n`);
+  }
+  guardProcess.stdin!.write(`${op} ${pgid}\n`);
+}
+
+/**
+ * Resolves with `value` unless the server dies first, so a failed start reports at once, not at a timeout; a
+ * server that never got ready is stopped, not left running.
+ */
 async function unlessExited<T>(server: RunningServer, ready: Promise<T>): Promise<T> {
-  return Promise.race([
-    ready,
-    server.exited.then((code) => {
-      throw new Error(`${server.name} exited (code ${code}) before it was ready`);
-    }),
-  ]);
+  try {
+    return await Promise.race([
+      ready,
+      server.exited.then((code) => {
+        throw new Error(`${server.name} exited (code ${code}) before it was ready`);
+      }),
+    ]);
+  } catch (err) {
+    await server.stop();
+    throw err;
+  }
 }
 
 async function retryUntil<T>(what: string, timeoutMs: number, attempt: () => Promise<T>): Promise<T> {
@@ -147,8 +255,13 @@ export async function startTemporalDevServer(o: TemporalDevServerOptions): Promi
     );
   }
   for (const name of SEARCH_ATTRIBUTE_NAMES) args.push('--search-attribute', `${name}=Keyword`);
+  // Task-queue fairness (server 1.29): tasks are dispatched fairly across fairness keys instead of in FIFO order.
+  args.push('--dynamic-config-value', 'matching.enableFairness=true');
+  // Fairness is kept within one partition of a task queue; one machine needs no more than one, so it is exact.
+  args.push('--dynamic-config-value', 'matching.numTaskqueueReadPartitions=1');
+  args.push('--dynamic-config-value', 'matching.numTaskqueueWritePartitions=1');
   args.push('--log-level', 'warn');
-  const server = run('temporal', o.bin, args, { quiet: o.quiet });
+  const server = startProcess('temporal', o.bin, args, { quiet: o.quiet });
   const address = `127.0.0.1:${o.port}`;
   await unlessExited(
     server,
@@ -176,7 +289,7 @@ export async function startDatabaseServer(o: DatabaseServerOptions): Promise<Run
   mkdirSync(o.dir, { recursive: true });
   const listen = `127.0.0.1:${o.port}`;
   const server = o.tools.MONGOD_BIN
-    ? run(
+    ? startProcess(
         'mongod',
         o.tools.MONGOD_BIN,
         ['--dbpath', o.dir, '--port', String(o.port), '--bind_ip', '127.0.0.1', '--quiet'],
@@ -184,7 +297,7 @@ export async function startDatabaseServer(o: DatabaseServerOptions): Promise<Run
           quiet: o.quiet,
         },
       )
-    : run(
+    : startProcess(
         'ferretdb',
         requireTool(o.tools.FERRETDB_BIN, 'FerretDB'),
         [
