@@ -16,4 +16,12 @@ export function deliveryIdFor(projectId: string, eventId: string, webhookId: str
   return `dlv_${digest.slice(0, 32)}`;
 }
 
+/** An event's record has one id per (projectId, eventId), so that a second publish finds it by `_id`. */
+export function eventRecordIdFor(projectId: string, eventId: string): string {
+  return `evt_${createHash('sha256')
+    .update(JSON.stringify([projectId, eventId]))
+    .digest('base64url')
+    .slice(0, 32)}`;
+}
+
 export const workflowIdFor = (deliveryId: string): string => `delivery-${deliveryId}`;

@@ -21,7 +21,7 @@ export function activityDeps(config: Config, db: Database, logger: Logger): Acti
     proxy: { httpsProxy: config.HTTPS_PROXY, httpProxy: config.HTTP_PROXY, noProxy: config.NO_PROXY },
   };
   return {
-    models: db.models,
+    db,
     dispatcher: createDispatcher(outbound),
     outbound,
     logger,

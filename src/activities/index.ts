@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import type { Models } from '../db/models';
+import type { Database } from '../db/mongo';
 import { createDeliveryRecord } from '../delivery/delivery-record';
 import { createEndpointGuard, type EndpointGuard, type EndpointGuardOptions } from '../delivery/endpoint-guard';
 import { createExecutionLog } from '../delivery/execution-log';
@@ -10,7 +10,7 @@ import { createFinishDelivery } from './finish-delivery';
 import { createSendWebhook } from './send-webhook';
 
 export interface ActivityDeps {
-  models: Models;
+  db: Database;
   dispatcher: Dispatcher;
   outbound: OutboundPolicy;
   logger: Logger;
@@ -26,12 +26,13 @@ export interface ActivityDeps {
 
 /** The worker's activities, built from their dependencies (as in samples-typescript's DI sample). */
 export function createActivities(deps: ActivityDeps) {
-  const executionLog = createExecutionLog(deps.models.LogEntry, deps.logCapPerWebhook);
-  const deliveries = createDeliveryRecord(deps.models);
+  const { models } = deps.db;
+  const executionLog = createExecutionLog(models.LogEntry, deps.logCapPerWebhook, deps.db);
+  const deliveries = createDeliveryRecord(models);
   return {
     sendWebhook: createSendWebhook({
       ...deps,
-      webhooks: createWebhookCache(deps.models, deps.webhookCacheTtlMs),
+      webhooks: createWebhookCache(models, deps.webhookCacheTtlMs),
       deliveries,
       executionLog,
       endpointGuard: deps.endpointGuard ?? createEndpointGuard(deps.endpoints),

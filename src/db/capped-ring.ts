@@ -1,17 +1,22 @@
-import type { Collection } from 'mongodb';
+import type { Collection, Filter } from 'mongodb';
 import type { Connection } from 'mongoose';
 import { isDuplicateKey } from './errors';
+import type { Database } from './mongo';
 
 /**
- * A capped sequence per key, written by id only, so that it never scans (FerretDB uses no secondary index
- * for a query) and never needs a delete: entry n of key k lives at `_id` `<k>~<n mod cap>`, so a key holds at
- * most `cap` entries and writing entry n replaces entry n - cap in the same operation.
+ * A capped sequence per key, written by id only, so that it never scans and never needs a delete: entry n
+ * of key k lives at `_id` `<k>~<n mod cap>`, so a key holds at most `cap` entries and writing entry n
+ * replaces entry n - cap in the same operation.
  *
- * The next n of a key comes from this process's memory; a key it has not seen is taken to be new (n = 1).
- * A write only replaces an older lap (`n < mine`), so a writer whose guess or memory is stale meets a
- * duplicate `_id` instead of overwriting a newer entry. It then finds the head by id look-ups (slot 0 holds
- * the newest multiple of `cap`; the head lies in the `cap` numbers after it, found by galloping and
- * bisecting on "does slot p hold entry p") and goes on after it. A new key costs one write per entry.
+ * The next n of a key comes from this process's memory. The first write of a key this process has not seen
+ * is an insert of n = 1: a new key costs nothing more, and a key with entries meets a duplicate `_id`; then
+ * the head is found by id look-ups (slot 0 holds the newest multiple of `cap`; the head lies in the `cap`
+ * numbers after it, found by galloping and bisecting on "does slot p hold entry p").
+ * On MongoDB a write replaces only an older lap of its slot (`n < mine`), so a writer whose memory is stale
+ * (another process wrote meanwhile) meets a duplicate `_id` instead of overwriting a newer entry, and finds
+ * the head again. FerretDB would read the whole collection for that condition (it uses the `_id` index for
+ * `{ _id }` alone) and would not apply it atomically anyway: there a write replaces its slot, which is exact
+ * for one writer per key (a worker process), and last-writer-wins for several.
  */
 export interface RingEntry {
   _id: string;
@@ -23,18 +28,22 @@ export interface RingEntry {
 const MAX_REMEMBERED_KEYS = 10_000;
 const MAX_COLLISIONS = 50;
 
-export function createCappedRing(collection: Collection<RingEntry>, cap: number) {
+export function createCappedRing(collection: Collection<RingEntry>, cap: number, db: Pick<Database, 'flavor'>) {
+  const conditional = db.flavor === 'mongodb';
   const next = new Map<string, number>();
+  // While the first write of a key this process has not seen finds out where the key is, the others wait.
+  const learning = new Map<string, Promise<unknown>>();
   const slotId = (key: string, n: number) => `${key}~${n % cap}`;
+  const byId = (id: string) => collection.findOne({ _id: id }, { projection: { n: 1 } });
 
   async function holds(key: string, p: number): Promise<boolean> {
-    const doc = await collection.findOne({ _id: slotId(key, p) }, { projection: { n: 1 } });
+    const doc = await byId(slotId(key, p));
     return doc !== null && doc.n >= p;
   }
 
   /** The highest n written for `key` (0 when none). */
   async function head(key: string): Promise<number> {
-    const anchor = await collection.findOne({ _id: slotId(key, 0) }, { projection: { n: 1 } });
+    const anchor = await byId(slotId(key, 0));
     let lo = anchor?.n ?? 0; // holds(lo), or nothing was ever written
     let hi = lo + cap; // !holds(hi): its slot is the anchor's, which holds lo
     for (let step = 1; lo + step < hi; step *= 2) {
@@ -52,13 +61,6 @@ export function createCappedRing(collection: Collection<RingEntry>, cap: number)
     return lo;
   }
 
-  /** The next n for `key` from memory; a key not in memory is guessed new (a wrong guess collides). */
-  function take(key: string): number {
-    const n = next.get(key) ?? 1;
-    remember(key, n + 1);
-    return n;
-  }
-
   function remember(key: string, n: number) {
     const known = next.get(key) ?? 0;
     next.delete(key); // re-inserted last: the map's order is least recently used first
@@ -66,24 +68,41 @@ export function createCappedRing(collection: Collection<RingEntry>, cap: number)
     if (next.size > MAX_REMEMBERED_KEYS) next.delete(next.keys().next().value!);
   }
 
-  /** Writes the next entry of `key` with `replace`, which may replace only an older lap of its slot. */
+  /**
+   * Writes the next entry of `key`: `insert` when nothing is known of the key (so an occupied slot is
+   * refused), else `replace` with `filter` (which, on MongoDB, lets only an older lap be replaced).
+   */
   async function write<R>(
     key: string,
     fields: Record<string, unknown>,
-    replace: (filter: { _id: string; n: { $lt: number } }, doc: RingEntry) => Promise<R>,
+    put: (how: { insert: boolean; filter: Filter<RingEntry>; doc: RingEntry }) => Promise<R>,
   ): Promise<{ id: string; n: number; replaced: R }> {
     for (let collisions = 0; ; collisions++) {
-      const n = take(key);
+      while (learning.has(key)) await learning.get(key)!.catch(() => undefined);
+      const known = next.get(key);
+      const n = known ?? 1;
+      remember(key, n + 1);
       const id = slotId(key, n);
+      const filter: Filter<RingEntry> = conditional ? { _id: id, n: { $lt: n } } : { _id: id };
+      const writing = put({ insert: known === undefined, filter, doc: { ...fields, _id: id, n } });
       try {
-        const replaced = await replace({ _id: id, n: { $lt: n } }, { ...fields, _id: id, n });
+        const replaced = await (known === undefined ? learnWhile(key, writing) : writing);
         return { id, n, replaced };
       } catch (err) {
         if (!isDuplicateKey(err) || collisions >= MAX_COLLISIONS) throw err;
-        // This slot holds n or later: memory was stale (another writer, or a key this process had not
-        // seen). Find the head, and go on after it.
-        remember(key, Math.max(n, await head(key)) + 1);
+        // The slot holds n or later: this key has entries this process did not know of. Go on after them.
+        const h = await learnWhile(key, head(key));
+        remember(key, Math.max(n, h) + 1);
       }
+    }
+  }
+
+  async function learnWhile<T>(key: string, work: Promise<T>): Promise<T> {
+    learning.set(key, work);
+    try {
+      return await work;
+    } finally {
+      if (learning.get(key) === work) learning.delete(key);
     }
   }
 
@@ -93,21 +112,32 @@ export function createCappedRing(collection: Collection<RingEntry>, cap: number)
 
     /** Appends an entry to `key`'s sequence; returns its id and number. */
     async append(key: string, fields: Record<string, unknown>): Promise<{ id: string; n: number }> {
-      const { id, n } = await write(key, fields, (filter, doc) => collection.replaceOne(filter, doc, { upsert: true }));
+      const { id, n } = await write(key, fields, async ({ insert, filter, doc }) => {
+        if (insert) await collection.insertOne(doc);
+        else await collection.replaceOne(filter, doc, { upsert: true });
+      });
       return { id, n };
     },
 
     /** Appends, and returns the entry it replaced (the key's oldest, once the ring is full), if any. */
     async appendEvicting(key: string, fields: Record<string, unknown>) {
-      const { id, n, replaced } = await write(key, fields, (filter, doc) =>
-        collection.findOneAndReplace(filter, doc, { upsert: true, returnDocument: 'before' }),
-      );
+      const { id, n, replaced } = await write(key, fields, async ({ insert, filter, doc }) => {
+        if (!insert) return collection.findOneAndReplace(filter, doc, { upsert: true, returnDocument: 'before' });
+        await collection.insertOne(doc);
+        return null;
+      });
       return { id, n, evicted: replaced };
     },
 
-    /** Sets fields of entry `n` unless a later lap has taken its slot (or `where` no longer holds). */
+    /** Sets fields of entry `n` unless a later lap has taken its slot, or `where` no longer holds. */
     async update(id: string, n: number, set: Record<string, unknown>, where: Record<string, unknown> = {}) {
-      await collection.updateOne({ ...where, _id: id, n }, { $set: set });
+      if (conditional) {
+        await collection.updateOne({ ...where, _id: id, n }, { $set: set });
+        return;
+      }
+      const current = await collection.findOne({ _id: id });
+      if (!current || current.n !== n || Object.entries(where).some(([k, v]) => current[k] !== v)) return;
+      await collection.updateOne({ _id: id }, { $set: set });
     },
   };
 }

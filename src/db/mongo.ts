@@ -1,9 +1,18 @@
 import mongoose, { type Connection } from 'mongoose';
 import { createModels, type Models } from './models';
 
+/**
+ * Which server answers: FerretDB (the local stack) or MongoDB (production). FerretDB looks a document up
+ * by its index only when the filter is `{ _id }` alone (any other key reads the whole collection), uses no
+ * secondary index for a query, and applies a conditional update as a read and a write (not atomically); so
+ * the db layer sends it `{ _id }` filters only and builds only the unique indexes it enforces.
+ */
+export type DatabaseFlavor = 'mongodb' | 'ferretdb';
+
 export interface Database {
   conn: Connection;
   models: Models;
+  flavor: DatabaseFlavor;
 }
 
 /** Connects, binds the models and builds their indexes (idempotent), so list queries never scan. */
@@ -22,12 +31,23 @@ export async function connectDatabase(
   });
   await conn.asPromise();
   const models = createModels(conn);
+  const buildInfo = await conn.db!.admin().command({ buildInfo: 1 });
+  const flavor: DatabaseFlavor = 'ferretdbVersion' in buildInfo ? 'ferretdb' : 'mongodb';
   const existing = new Set((await conn.db!.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
   for (const model of Object.values(models)) {
     if (!existing.has(model.collection.collectionName)) await model.createCollection();
-    await model.createIndexes();
+    if (flavor === 'mongodb') {
+      await model.createIndexes();
+      continue;
+    }
+    // FerretDB maintains every index on each write but reads none but `_id`'s: only the unique ones earn that.
+    for (const [fields, options] of model.schema.indexes()) {
+      if (!options.unique) continue;
+      const keys = Object.fromEntries(Object.entries(fields).map(([field, dir]) => [field, dir === -1 ? -1 : 1]));
+      await model.collection.createIndex(keys, { unique: true });
+    }
   }
-  return { conn, models };
+  return { conn, models, flavor };
 }
 
 /** True when the server answers a ping, for /healthz. */

@@ -1,6 +1,7 @@
 import type { Model } from 'mongoose';
 import { createCappedRing, ringCollection } from '../db/capped-ring';
 import type { LogEntryDoc } from '../db/models';
+import type { Database } from '../db/mongo';
 import { REDACTED } from '../logger';
 
 /**
@@ -41,8 +42,8 @@ export interface LogRef {
 
 export const INTERRUPTED = 'Request failed: the attempt was cut off (the worker stopped before it finished)';
 
-export function createExecutionLog(model: Model<LogEntryDoc>, cap: number) {
-  const ring = createCappedRing(ringCollection(model), cap);
+export function createExecutionLog(model: Model<LogEntryDoc>, cap: number, db: Pick<Database, 'flavor'>) {
+  const ring = createCappedRing(ringCollection(model), cap, db);
   return {
     /** One finished attempt, written once. */
     record: (start: LogStart, result: LogResult): Promise<LogRef> =>

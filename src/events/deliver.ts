@@ -95,7 +95,7 @@ async function keepNewest(deps: ApiDeps, webhookId: string, deliveryId: string):
   if (!ring)
     retention.set(
       models,
-      (ring = createCappedRing(ringCollection(models.DeliverySlot), deps.config.LOG_CAP_PER_WEBHOOK)),
+      (ring = createCappedRing(ringCollection(models.DeliverySlot), deps.config.LOG_CAP_PER_WEBHOOK, deps.db)),
     );
   const { evicted } = await ring.appendEvicting(webhookId, { webhookId, deliveryId });
   if (evicted && typeof evicted.deliveryId === 'string') await models.Delivery.deleteOne({ _id: evicted.deliveryId });

@@ -1,7 +1,8 @@
 import type { ApiDeps } from '../api/trpc';
 import type { PublishEventInput } from '../api/schemas';
 import type { WebhookDoc } from '../db/models';
-import { deliveryIdFor, newId } from '../ids';
+import { isDuplicateKey } from '../db/errors';
+import { deliveryIdFor, eventRecordIdFor, newId } from '../ids';
 import { renderBody, type EventData } from './body';
 import { deliver, type PublishedDelivery } from './deliver';
 import { matchesTriggers } from './match';
@@ -55,10 +56,16 @@ export async function publishEvent(
 async function recordEvent(deps: ApiDeps, projectId: string, eventId: string, webhookIds: string[]) {
   const { Event } = deps.db.models;
   try {
-    return (await Event.create({ _id: newId('evt'), projectId, eventId, webhookIds })).toObject();
+    return (
+      await Event.create({ _id: eventRecordIdFor(projectId, eventId), projectId, eventId, webhookIds })
+    ).toObject();
   } catch (err) {
-    if ((err as { code?: number }).code !== 11000) throw err;
-    return (await Event.findOne({ projectId, eventId }).lean())!;
+    if (!isDuplicateKey(err)) throw err;
+    // By id; an event first published before records had derived ids is found by its fields.
+    return (
+      (await Event.findById(eventRecordIdFor(projectId, eventId)).lean()) ??
+      (await Event.findOne({ projectId, eventId }).lean())!
+    );
   }
 }
 

@@ -1,5 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import type { DeliveryDoc } from '../../db/models';
+import { findOwned } from '../../db/owned';
 import { findPage } from '../../db/pagination';
 import { deliver } from '../../events/deliver';
 import { newId } from '../../ids';
@@ -33,7 +34,7 @@ async function withWorkflowTruth(deps: ApiDeps, d: DeliveryDoc): Promise<Deliver
 }
 
 async function findDelivery(deps: ApiDeps, projectId: string, id: string): Promise<DeliveryDoc> {
-  const delivery = await deps.db.models.Delivery.findOne({ _id: id, projectId }).lean();
+  const delivery = await findOwned(deps.db.models.Delivery, projectId, id);
   if (!delivery) throw new TRPCError({ code: 'NOT_FOUND', message: `delivery ${id} not found` });
   return delivery;
 }
@@ -57,10 +58,7 @@ export const deliveriesRouter = router({
   /** DatoCMS's "resend": the same body to the same webhook, as a new delivery with a new id. */
   resend: authedProcedure.input(byIdInput).mutation(async ({ ctx, input }) => {
     const original = await findDelivery(ctx.deps, input.projectId, input.id);
-    const webhook = await ctx.deps.db.models.Webhook.findOne({
-      _id: original.webhookId,
-      projectId: input.projectId,
-    }).lean();
+    const webhook = await findOwned(ctx.deps.db.models.Webhook, input.projectId, original.webhookId);
     if (!webhook) throw new TRPCError({ code: 'NOT_FOUND', message: `webhook ${original.webhookId} no longer exists` });
     const event = {
       eventId: original.eventId,

@@ -1,5 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import type { WebhookDoc } from '../../db/models';
+import { findOwned } from '../../db/owned';
 import { findPage } from '../../db/pagination';
 import { generateSecret } from '../../delivery/signature';
 import { targetUrlProblem } from '../../delivery/target-policy';
@@ -43,7 +44,7 @@ function checkWebhook(deps: ApiDeps, w: Pick<CreateWebhookInput, 'url' | 'payloa
 }
 
 async function findWebhook(deps: ApiDeps, projectId: string, id: string): Promise<WebhookDoc> {
-  const webhook = await deps.db.models.Webhook.findOne({ _id: id, projectId }).lean();
+  const webhook = await findOwned(deps.db.models.Webhook, projectId, id);
   if (!webhook) throw notFound(id);
   return webhook;
 }
@@ -112,7 +113,7 @@ export const webhooksRouter = router({
     // Re-enabling clears the reason it was disabled for (a 410 Gone, say).
     if (changes.enabled === true) $unset.disabledReason = 1;
     const updated = await ctx.deps.db.models.Webhook.findOneAndUpdate(
-      { _id: id, projectId },
+      { _id: stored._id },
       { $set, ...(Object.keys($unset).length ? { $unset } : {}) },
       { returnDocument: 'after' },
     ).lean();
@@ -121,7 +122,8 @@ export const webhooksRouter = router({
   }),
 
   delete: authedProcedure.input(byIdInput).mutation(async ({ ctx, input }) => {
-    const { deletedCount } = await ctx.deps.db.models.Webhook.deleteOne({ _id: input.id, projectId: input.projectId });
+    const webhook = await findWebhook(ctx.deps, input.projectId, input.id);
+    const { deletedCount } = await ctx.deps.db.models.Webhook.deleteOne({ _id: webhook._id });
     if (!deletedCount) throw notFound(input.id);
     return { id: input.id, deleted: true };
   }),
@@ -135,7 +137,7 @@ export const webhooksRouter = router({
     const webhook = await findWebhook(ctx.deps, input.projectId, input.id);
     const secret = generateSecret();
     await ctx.deps.db.models.Webhook.updateOne(
-      { _id: webhook._id, projectId: input.projectId },
+      { _id: webhook._id },
       {
         $set: {
           secret,
