@@ -2,6 +2,9 @@ import { type LogLevel, type NativeConnection, Runtime, Worker, type WorkerOptio
 import { createActivities, type ActivityDeps } from './activities';
 import type { Config } from './config';
 import type { Database } from './db/mongo';
+import { Client } from '@temporalio/client';
+import type { Wake } from './delivery/endpoint-guard';
+import { ENDPOINT_FREE_SIGNAL } from './delivery/failure-types';
 import { createDispatcher, type OutboundPolicy } from './delivery/http';
 import type { Logger } from './logger';
 
@@ -54,11 +57,14 @@ export function workerTuning(config: Config) {
 
 /** Runs the delivery workflows and their activities on TASK_QUEUE. Add workers to add throughput. */
 export async function createWorker({ config, connection, db, logger, workflowBundle }: WorkerDeps): Promise<Worker> {
+  // Deliveries waiting for a place at their endpoint are signalled over the worker's own connection.
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const wake: Wake = (workflowId) => client.workflow.getHandle(workflowId).signal(ENDPOINT_FREE_SIGNAL);
   return Worker.create({
     connection,
     ...workerTuning(config),
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
-    activities: createActivities(activityDeps(config, db, logger)),
+    activities: createActivities({ ...activityDeps(config, db, logger), wake }),
   });
 }
 

@@ -1,7 +1,12 @@
 import type { Dispatcher } from 'undici';
 import type { Database } from '../db/mongo';
 import { createDeliveryRecord } from '../delivery/delivery-record';
-import { createEndpointGuard, type EndpointGuard, type EndpointGuardOptions } from '../delivery/endpoint-guard';
+import {
+  createEndpointGuard,
+  type EndpointGuard,
+  type EndpointGuardOptions,
+  type Wake,
+} from '../delivery/endpoint-guard';
 import { createExecutionLog } from '../delivery/execution-log';
 import type { OutboundPolicy } from '../delivery/http';
 import { createWebhookCache } from '../delivery/webhook-cache';
@@ -16,6 +21,8 @@ export interface ActivityDeps {
   logger: Logger;
   logCapPerWebhook: number;
   endpoints: EndpointGuardOptions;
+  /** Signals a delivery waiting for its endpoint; without it, waiting deliveries check back on a timer. */
+  wake?: Wake;
   /** Shared across workers of one process (and reachable from tests); one is made from `endpoints` if absent. */
   endpointGuard?: EndpointGuard;
   /** How long a worker may serve a first attempt from its copy of the webhook. */
@@ -35,7 +42,7 @@ export function createActivities(deps: ActivityDeps) {
       webhooks: createWebhookCache(models, deps.webhookCacheTtlMs),
       deliveries,
       executionLog,
-      endpointGuard: deps.endpointGuard ?? createEndpointGuard(deps.endpoints),
+      endpointGuard: deps.endpointGuard ?? createEndpointGuard({ ...deps.endpoints, wake: deps.wake }),
     }),
     finishDelivery: createFinishDelivery({ deliveries, executionLog }),
   };

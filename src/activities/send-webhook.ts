@@ -55,12 +55,13 @@ export function createSendWebhook(deps: SendWebhookDeps) {
     }
     const { url } = webhook;
     const endpoint = endpointOf(url);
-    const permit = endpointGuard.enter(endpoint, serverNow);
+    const permit = endpointGuard.enter(endpoint, serverNow, ctx.info.workflowExecution?.workflowId);
     if (isRefusal(permit)) {
       throw pause({
         attemptsUsed: attempt - 1,
         reason: permit.reason,
         ...(permit.untilMs !== undefined ? { resumeInMs: permit.untilMs - serverNow } : {}),
+        ...(permit.queued ? { queued: true } : {}),
       });
     }
 

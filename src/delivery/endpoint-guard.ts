@@ -9,6 +9,12 @@ export interface EndpointGuardOptions {
   cooldownMs: number;
 }
 
+/** Tells a waiting delivery's workflow that a place is kept for it (a Temporal signal); rejects if it is gone. */
+export type Wake = (workflowId: string) => Promise<void>;
+
+/** How long a place stays kept for a woken workflow whose attempt has not come. */
+const KEEP_PLACE_MS = 30_000;
+
 /** An endpoint is a target's origin: every path on one host and port shares its limits. */
 export const endpointOf = (url: string): string => new URL(url).origin;
 
@@ -20,10 +26,14 @@ export function fairnessKeyOf(url: string): string {
     : `sha256:${createHash('sha256').update(endpoint).digest('hex').slice(0, 48)}`;
 }
 
-/** Why an attempt may not go now; `untilMs` when the wait has a known end (an open circuit). */
+/**
+ * Why an attempt may not go now: `untilMs` when the wait has a known end (an open circuit); `queued` when
+ * the delivery's workflow will be woken (`wake`) as soon as a place is kept for it.
+ */
 export interface Refusal {
   reason: string;
   untilMs?: number;
+  queued?: boolean;
 }
 
 export interface Permit {
@@ -33,6 +43,9 @@ export interface Permit {
 
 interface EndpointState {
   inFlight: number;
+  /** Workflows waiting for a place, first come first served, and places kept for those woken. */
+  waiting: string[];
+  kept: Map<string, number>;
   consecutiveFailures: number;
   openUntil?: number;
   /** After a cooldown one attempt probes the endpoint; the others wait for its outcome. */
@@ -48,27 +61,65 @@ interface EndpointState {
  * A refused attempt makes no request: the delivery workflow waits on a durable timer and tries again.
  * Times are on the Temporal server's clock (the attempt's scheduled time), the one the workflow's timers use.
  */
-export function createEndpointGuard(opts: EndpointGuardOptions) {
+export function createEndpointGuard(opts: EndpointGuardOptions & { wake?: Wake }) {
   const states = new Map<string, EndpointState>();
   const stateOf = (endpoint: string) => {
     let s = states.get(endpoint);
-    if (!s) states.set(endpoint, (s = { inFlight: 0, consecutiveFailures: 0, probing: false }));
+    if (!s) {
+      s = { inFlight: 0, waiting: [], kept: new Map(), consecutiveFailures: 0, probing: false };
+      states.set(endpoint, s);
+    }
     return s;
   };
   // Forget endpoints that are idle and healthy, so that the map stays as small as the traffic.
   const forgetIfIdle = (endpoint: string, s: EndpointState) => {
-    if (s.inFlight === 0 && s.consecutiveFailures === 0 && !s.probing) states.delete(endpoint);
+    if (s.inFlight === 0 && s.consecutiveFailures === 0 && !s.probing && !s.waiting.length && !s.kept.size) {
+      states.delete(endpoint);
+    }
   };
+  // A place kept for a woken workflow whose attempt has not come (it went to another worker, or ended) is
+  // given back after a while.
+  const dropStaleKept = (s: EndpointState) => {
+    const now = Date.now();
+    for (const [id, until] of s.kept) if (until < now) s.kept.delete(id);
+  };
+  const busy = (s: EndpointState) => s.inFlight + s.kept.size >= opts.maxInFlight;
+
+  /** Keeps each free place for the next waiting workflow, and wakes it. */
+  function handOut(endpoint: string, s: EndpointState) {
+    dropStaleKept(s);
+    while (!busy(s) && s.waiting.length && opts.wake && s.openUntil === undefined) {
+      const id = s.waiting.shift()!;
+      s.kept.set(id, Date.now() + KEEP_PLACE_MS);
+      opts.wake(id).catch(() => {
+        // It ended meanwhile (delivered elsewhere, terminated): the place goes to the next.
+        s.kept.delete(id);
+        handOut(endpoint, s);
+      });
+    }
+  }
 
   return {
-    enter(endpoint: string, now: number): Permit | Refusal {
+    /**
+     * A place for one request to `endpoint`, or why not now. With `waiter` (the delivery's workflow id) a
+     * refused attempt joins the endpoint's line and its workflow is woken when a place is kept for it.
+     */
+    enter(endpoint: string, now: number, waiter?: string): Permit | Refusal {
       const s = stateOf(endpoint);
       if (s.openUntil !== undefined && s.openUntil > now) {
         return { reason: `endpoint ${endpoint} is paused (circuit open)`, untilMs: s.openUntil };
       }
       const probe = s.openUntil !== undefined;
       if (probe && s.probing) return { reason: `endpoint ${endpoint} is paused (circuit half-open, probing)` };
-      if (s.inFlight >= opts.maxInFlight) return { reason: `endpoint ${endpoint} has too many requests in flight` };
+      const kept = waiter !== undefined && s.kept.delete(waiter);
+      if (!kept) {
+        dropStaleKept(s);
+        if (busy(s)) {
+          const queued = waiter !== undefined && opts.wake !== undefined;
+          if (queued && !s.waiting.includes(waiter)) s.waiting.push(waiter);
+          return { reason: `endpoint ${endpoint} has too many requests in flight`, queued };
+        }
+      }
       s.inFlight++;
       if (probe) s.probing = true;
       let released = false;
@@ -85,6 +136,7 @@ export function createEndpointGuard(opts: EndpointGuardOptions) {
             s.consecutiveFailures++;
             if (probe || s.consecutiveFailures >= opts.failureThreshold) s.openUntil = at + opts.cooldownMs;
           }
+          handOut(endpoint, s);
           forgetIfIdle(endpoint, s);
         },
       };
@@ -93,7 +145,12 @@ export function createEndpointGuard(opts: EndpointGuardOptions) {
     /** For tests and metrics: what the guard holds for an endpoint. */
     inspect(endpoint: string) {
       const s = states.get(endpoint);
-      return { inFlight: s?.inFlight ?? 0, consecutiveFailures: s?.consecutiveFailures ?? 0, openUntil: s?.openUntil };
+      return {
+        inFlight: s?.inFlight ?? 0,
+        waiting: s?.waiting.length ?? 0,
+        consecutiveFailures: s?.consecutiveFailures ?? 0,
+        openUntil: s?.openUntil,
+      };
     },
   };
 }

@@ -17,7 +17,12 @@ export interface PauseDetails {
   reason: string;
   /** When the wait has a known end (an open circuit): how far off it is. */
   resumeInMs?: number;
+  /** The delivery is in its endpoint's line: its workflow is signalled when a place is kept for it. */
+  queued?: boolean;
 }
+
+/** The signal that wakes a delivery waiting in its endpoint's line. */
+export const ENDPOINT_FREE_SIGNAL = 'endpointFree';
 
 /** What a failed attempt carries: its number, and whether the activity already recorded the delivery's end. */
 export interface AttemptDetails {

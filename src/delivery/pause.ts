@@ -9,8 +9,23 @@
 export const PAUSE_BASE_MS = 1_000;
 export const PAUSE_MAX_MS = 5 * 60_000;
 
-export function pauseDelayMs(pause: { resumeInMs?: number }, pausesInARow: number, random: number): number {
+/**
+ * A delivery in its endpoint's line is woken by a signal when a place is kept for it; its timer is only
+ * the safety net should the signal never come (its worker died): 5 minutes, doubling, up to an hour.
+ */
+export const QUEUED_SAFETY_BASE_MS = 5 * 60_000;
+export const QUEUED_SAFETY_MAX_MS = 60 * 60_000;
+
+export function pauseDelayMs(
+  pause: { resumeInMs?: number; queued?: boolean },
+  pausesInARow: number,
+  random: number,
+): number {
   if (pause.resumeInMs !== undefined) return Math.max(0, pause.resumeInMs) + Math.floor(random * 1_000);
+  if (pause.queued) {
+    const ceiling = Math.min(QUEUED_SAFETY_MAX_MS, QUEUED_SAFETY_BASE_MS * 2 ** Math.min(pausesInARow, 30));
+    return Math.floor(ceiling / 2 + (random * ceiling) / 2);
+  }
   const ceiling = Math.min(PAUSE_MAX_MS, PAUSE_BASE_MS * 2 ** Math.min(pausesInARow, 30));
   return Math.floor(ceiling / 2 + (random * ceiling) / 2);
 }

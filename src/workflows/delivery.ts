@@ -1,21 +1,26 @@
 import {
   ActivityFailure,
   ApplicationFailure,
+  condition,
   continueAsNew,
+  defineSignal,
   patched,
   proxyActivities,
-  sleep,
+  setHandler,
   TimeoutFailure,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { FailureType, type AttemptDetails, type PauseDetails } from '../delivery/failure-types';
+import { ENDPOINT_FREE_SIGNAL, FailureType, type AttemptDetails, type PauseDetails } from '../delivery/failure-types';
 import { pauseDelayMs } from '../delivery/pause';
 import { remainingRetryPolicy, toTemporalRetryPolicy } from '../delivery/retry-policy';
 import type { DeliveryInput, DeliveryResult } from '../delivery/types';
 
 /** Room for an attempt's database writes on top of the HTTP timeout the activity enforces itself. */
 const ATTEMPT_OVERHEAD_MS = 5_000;
+
+/** A place is kept for this delivery at its endpoint: try again now. */
+export const endpointFree = defineSignal(ENDPOINT_FREE_SIGNAL);
 
 const { finishDelivery } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -33,8 +38,12 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryRe
   const attemptsRecordTheEnd = patched('attempts-record-the-end');
   let attemptsUsed = input.attemptsBefore ?? 0;
   let pausesInARow = 0;
+  // Counted, not flagged: a wake-up may come before the refusal it answers has reached this workflow.
+  let wakeUps = 0;
+  setHandler(endpointFree, () => void wakeUps++);
 
   for (;;) {
+    const wakeUpsBefore = wakeUps;
     const { sendWebhook } = proxyActivities<Activities>({
       startToCloseTimeout: input.retry.timeoutMs + ATTEMPT_OVERHEAD_MS,
       retry: toTemporalRetryPolicy(remainingRetryPolicy(input.retry, attemptsUsed)),
@@ -49,7 +58,11 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryRe
       const pause = detailsOf<PauseDetails>(err, FailureType.paused);
       if (pause) {
         attemptsUsed = pause.attemptsUsed;
-        await sleep(pauseDelayMs(pause, pausesInARow++, Math.random()));
+        // In the endpoint's line: until woken (the timer is a safety net). Otherwise: on a timer.
+        await condition(
+          () => pause.queued === true && wakeUps > wakeUpsBefore,
+          pauseDelayMs(pause, pausesInARow++, Math.random()),
+        );
         // An endpoint paused for days would grow one history without end: go on in a fresh run.
         if (workflowInfo().continueAsNewSuggested) {
           await continueAsNew<typeof deliveryWorkflow>({ ...input, attemptsBefore: attemptsUsed });

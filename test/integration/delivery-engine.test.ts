@@ -274,6 +274,63 @@ describe('endpoint protection', () => {
       await fastReceiver.close();
     }
   }, 120_000);
+  it('deliveries waiting for a place make no attempt until a place frees, then are woken one by one', async () => {
+    const held: http.ServerResponse[] = [];
+    const slow = http.createServer((_req, res) => void held.push(res));
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    try {
+      await stack.api.webhooks.create.mutate({
+        projectId: 'line',
+        name: 'slow',
+        url: `http://127.0.0.1:${(slow.address() as AddressInfo).port}`,
+        triggers: [trigger],
+        retryPolicy: { timeoutMs: 60_000 },
+      });
+      const published = await Promise.all(
+        Array.from({ length: 6 }, (_, i) =>
+          stack.api.events.publish.mutate({
+            projectId: 'line',
+            entityType: 'record',
+            action: 'create',
+            entity: { id: `l${i}` },
+          }),
+        ),
+      );
+      const ids = published.map((p) => p.deliveries[0]!.workflowId);
+      const attemptsOf = async (id: string) =>
+        (await stack.temporal.workflow.getHandle(id).fetchHistory()).events!.filter(
+          (e) => e.activityTaskScheduledEventAttributes,
+        ).length;
+      const refused = async () => {
+        let n = 0;
+        for (const id of ids) {
+          const events = (await stack.temporal.workflow.getHandle(id).fetchHistory()).events!;
+          if (events.some((e) => e.activityTaskFailedEventAttributes)) n++;
+        }
+        return n;
+      };
+      while (held.length < 2 || (await refused()) < 4) await new Promise((r) => setTimeout(r, 50));
+
+      // Polling (as before) would have made an attempt a second; in line, a refused delivery waits for a signal.
+      await new Promise((r) => setTimeout(r, 3_000));
+      expect((await Promise.all(ids.map(attemptsOf))).sort()).toEqual([1, 1, 1, 1, 1, 1]);
+
+      // Each answer frees a place, which wakes the next in line: all are delivered, two at a time at most.
+      const answer = setInterval(() => held.splice(0).forEach((res) => res.writeHead(200).end()), 100);
+      try {
+        await Promise.all(ids.map((id) => stack.temporal.workflow.getHandle(id).result()));
+      } finally {
+        clearInterval(answer);
+      }
+      const attempts = await Promise.all(ids.map(attemptsOf));
+      // 2 went at once; 4 were refused once, then woken: one refused call and one request each.
+      expect(attempts.sort()).toEqual([1, 1, 2, 2, 2, 2]);
+    } finally {
+      held.forEach((res) => res.destroy());
+      slow.closeAllConnections();
+      slow.close();
+    }
+  }, 60_000);
 });
 
 describe('outbound safety', () => {

@@ -36,7 +36,7 @@ describe('endpoint guard (in-worker limits and circuit breaker)', () => {
     probe.release('failure', 1_200);
     expect(guard.enter(e, 1_300)).toMatchObject({ untilMs: 2_200 });
     permit(guard.enter(e, 2_200)).release('success', 2_200);
-    expect(guard.inspect(e)).toEqual({ inFlight: 0, consecutiveFailures: 0, openUntil: undefined });
+    expect(guard.inspect(e)).toEqual({ inFlight: 0, waiting: 0, consecutiveFailures: 0, openUntil: undefined });
     permit(guard.enter(e, 2_200));
   });
 
@@ -53,5 +53,55 @@ describe('endpoint guard (in-worker limits and circuit breaker)', () => {
     const long = fairnessKeyOf(`https://${'x'.repeat(80)}.example/`);
     expect(Buffer.byteLength(long)).toBeLessThanOrEqual(64);
     expect(long).toMatch(/^sha256:/);
+  });
+
+  it('puts refused deliveries in line and wakes the first when a place frees, keeping the place for it', async () => {
+    const woken: string[] = [];
+    const guard = createEndpointGuard({
+      maxInFlight: 1,
+      failureThreshold: 5,
+      cooldownMs: 1_000,
+      wake: async (id) => void woken.push(id),
+    });
+    const first = permit(guard.enter(e, 0, 'wf-1'));
+    expect(guard.enter(e, 0, 'wf-2')).toMatchObject({ queued: true });
+    expect(guard.enter(e, 0, 'wf-3')).toMatchObject({ queued: true });
+    expect(guard.enter(e, 0, 'wf-2')).toMatchObject({ queued: true }); // once in line, whatever it asks
+    expect(guard.inspect(e).waiting).toBe(2);
+    expect(woken).toEqual([]);
+
+    first.release('success', 0);
+    expect(woken).toEqual(['wf-2']);
+    // The place is kept for wf-2: a newcomer does not take it, wf-2 does.
+    expect(guard.enter(e, 0, 'wf-4')).toMatchObject({ queued: true });
+    const second = permit(guard.enter(e, 0, 'wf-2'));
+    second.release('success', 0);
+    expect(woken).toEqual(['wf-2', 'wf-3']);
+  });
+
+  it('gives a kept place to the next in line when the woken workflow is gone', async () => {
+    const woken: string[] = [];
+    const guard = createEndpointGuard({
+      maxInFlight: 1,
+      failureThreshold: 5,
+      cooldownMs: 1_000,
+      wake: async (id) => {
+        woken.push(id);
+        if (id === 'gone') throw new Error('workflow not found');
+      },
+    });
+    const first = permit(guard.enter(e, 0, 'a'));
+    guard.enter(e, 0, 'gone');
+    guard.enter(e, 0, 'next');
+    first.release('success', 0);
+    await new Promise((r) => setImmediate(r));
+    expect(woken).toEqual(['gone', 'next']);
+    permit(guard.enter(e, 0, 'next'));
+  });
+
+  it('without a way to wake, a refusal is not queued (the workflow checks back on a timer)', () => {
+    const guard = createEndpointGuard({ maxInFlight: 1, failureThreshold: 5, cooldownMs: 1_000 });
+    permit(guard.enter(e, 0, 'a'));
+    expect(guard.enter(e, 0, 'b')).toEqual({ reason: expect.any(String), queued: false });
   });
 });
