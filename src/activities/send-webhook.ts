@@ -55,6 +55,16 @@ export function createSendWebhook(deps: SendWebhookDeps) {
     }
     const { url } = webhook;
     const endpoint = endpointOf(url);
+    const startedAt = new Date();
+    const headers = requestHeaders(webhook, input.deliveryId, input.contentType, input.body, startedAt);
+    const start: LogStart = {
+      projectId: input.projectId,
+      webhookId: input.webhookId,
+      deliveryId: input.deliveryId,
+      attempt,
+      request: { url, method: 'POST', headers: redactHeaders(headers), body: input.body },
+      startedAt,
+    };
     const permit = endpointGuard.enter(endpoint, serverNow, ctx.info.workflowExecution?.workflowId);
     if (isRefusal(permit)) {
       throw pause({
@@ -65,71 +75,63 @@ export function createSendWebhook(deps: SendWebhookDeps) {
       });
     }
 
-    // Call.
-    let decision: Decision | undefined;
+    // Call. The place at the endpoint is the request's alone, not the writes' that follow it.
+    const pending = showPendingIfSlow(start);
+    let outcome: 'success' | 'failure' | 'none' = 'none';
+    let result: OutboundResult;
+    let decision: Decision;
     try {
-      const startedAt = new Date();
-      const headers = requestHeaders(webhook, input.deliveryId, input.contentType, input.body, startedAt);
-      const start: LogStart = {
-        projectId: input.projectId,
-        webhookId: input.webhookId,
-        deliveryId: input.deliveryId,
-        attempt,
-        request: { url, method: 'POST', headers: redactHeaders(headers), body: input.body },
-        startedAt,
-      };
-      const pending = showPendingIfSlow(start);
-      const result = await postWebhook(dispatcher, {
+      result = await postWebhook(dispatcher, {
         url,
         headers,
         body: input.body,
         timeoutMs: input.retry.timeoutMs,
         signal: ctx.cancellationSignal,
       });
-
-      // Handle.
       decision = decideAttempt(result, { minRetryDelayMs: 1_000, maxRetryDelayMs: input.retry.maximumIntervalMs });
-      const end = decision.outcome === 'success' ? 'done' : decision.outcome === 'stop' || last ? 'error' : undefined;
-      const statusCode = result.kind === 'response' ? result.status : undefined;
-      const error = decision.outcome === 'success' ? undefined : decision.reason;
-      const finishedAt = new Date();
-      const logResult = {
-        status: decision.outcome === 'success' ? ('done' as const) : ('error' as const),
-        response: responseOf(result),
-        error,
-        finishedAt,
-        durationMs: finishedAt.getTime() - startedAt.getTime(),
-      };
-      const pendingRef = await pending.settle();
-      // Two independent writes, side by side: the attempt's log entry and the delivery's record.
-      await Promise.all([
-        pendingRef ? executionLog.complete(pendingRef, logResult) : executionLog.record(start, logResult),
-        deliveries.attempted(input.deliveryId, { attempt, statusCode, error, end, at: finishedAt }),
-      ]);
-      logger.debug(
-        { deliveryId: input.deliveryId, webhookId: input.webhookId, attempt, statusCode, outcome: decision.outcome },
-        'delivery attempt',
-      );
-
-      switch (decision.outcome) {
-        case 'success':
-          return { statusCode: statusCode!, attempt };
-        case 'stop':
-          if (decision.disableWebhook) await webhooks.disable(input.webhookId, decision.reason);
-          throw stop(decision.reason, attempt);
-        case 'retry': {
-          const details: AttemptDetails = { attempt, statusCode, recorded: last };
-          throw ApplicationFailure.create({
-            message: decision.reason,
-            type: FailureType.attempt,
-            nextRetryDelay: decision.nextRetryDelayMs,
-            details: [details],
-          });
-        }
-      }
+      outcome = decision.outcome === 'retry' ? 'failure' : 'success';
     } finally {
-      const outcome = !decision ? 'none' : decision.outcome === 'retry' ? 'failure' : 'success';
       permit.release(outcome, serverNow);
+    }
+
+    // Handle.
+    const end = decision.outcome === 'success' ? 'done' : decision.outcome === 'stop' || last ? 'error' : undefined;
+    const statusCode = result.kind === 'response' ? result.status : undefined;
+    const error = decision.outcome === 'success' ? undefined : decision.reason;
+    const finishedAt = new Date();
+    const logResult = {
+      status: decision.outcome === 'success' ? ('done' as const) : ('error' as const),
+      response: responseOf(result),
+      error,
+      finishedAt,
+      durationMs: finishedAt.getTime() - startedAt.getTime(),
+    };
+    const pendingRef = await pending.settle();
+    // Two independent writes, side by side: the attempt's log entry and the delivery's record.
+    await Promise.all([
+      pendingRef ? executionLog.complete(pendingRef, logResult) : executionLog.record(start, logResult),
+      deliveries.attempted(input.deliveryId, { attempt, statusCode, error, end, at: finishedAt }),
+    ]);
+    logger.debug(
+      { deliveryId: input.deliveryId, webhookId: input.webhookId, attempt, statusCode, outcome: decision.outcome },
+      'delivery attempt',
+    );
+
+    switch (decision.outcome) {
+      case 'success':
+        return { statusCode: statusCode!, attempt };
+      case 'stop':
+        if (decision.disableWebhook) await webhooks.disable(input.webhookId, decision.reason);
+        throw stop(decision.reason, attempt);
+      case 'retry': {
+        const details: AttemptDetails = { attempt, statusCode, recorded: last };
+        throw ApplicationFailure.create({
+          message: decision.reason,
+          type: FailureType.attempt,
+          nextRetryDelay: decision.nextRetryDelayMs,
+          details: [details],
+        });
+      }
     }
   };
 
