@@ -17,6 +17,9 @@ export interface WorkerDeps {
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
 
+/** How long an attempt may wait in the worker for a place at a full endpoint before it is refused. */
+const ENDPOINT_LINGER_MS = 1_000;
+
 /** The activities' dependencies as the configuration says. */
 export function activityDeps(config: Config, db: Database, logger: Logger): ActivityDeps {
   const outbound: OutboundPolicy = {
@@ -32,6 +35,7 @@ export function activityDeps(config: Config, db: Database, logger: Logger): Acti
     webhookCacheTtlMs: 5_000,
     pendingAfterMs: 1_000,
     endpoints: {
+      lingerMs: ENDPOINT_LINGER_MS,
       maxInFlight: config.ENDPOINT_MAX_IN_FLIGHT,
       failureThreshold: config.CIRCUIT_FAILURE_THRESHOLD,
       cooldownMs: config.CIRCUIT_COOLDOWN_MS,

@@ -65,7 +65,7 @@ export function createSendWebhook(deps: SendWebhookDeps) {
       request: { url, method: 'POST', headers: redactHeaders(headers), body: input.body },
       startedAt,
     };
-    const permit = endpointGuard.enter(endpoint, serverNow, ctx.info.workflowExecution?.workflowId);
+    const permit = await endpointGuard.enter(endpoint, serverNow, ctx.info.workflowExecution?.workflowId);
     if (isRefusal(permit)) {
       throw pause({
         attemptsUsed: attempt - 1,

@@ -7,6 +7,11 @@ export interface EndpointGuardOptions {
   failureThreshold: number;
   /** How long an open circuit pauses the endpoint's deliveries. */
   cooldownMs: number;
+  /**
+   * How long an attempt that finds its endpoint full may wait in the worker for a place (when no delivery is
+   * in line), before it is refused: a full moment of a fast endpoint costs no round trip through Temporal.
+   */
+  lingerMs?: number;
 }
 
 /** Tells a waiting delivery's workflow that a place is kept for it (a Temporal signal); rejects if it is gone. */
@@ -46,6 +51,8 @@ interface EndpointState {
   /** Workflows waiting for a place, first come first served, and places kept for those woken. */
   waiting: string[];
   kept: Map<string, number>;
+  /** Attempts waiting in the worker for a place, for at most `lingerMs`; they go before the line. */
+  lingering: ((granted: boolean) => void)[];
   consecutiveFailures: number;
   openUntil?: number;
   /** After a cooldown one attempt probes the endpoint; the others wait for its outcome. */
@@ -66,14 +73,21 @@ export function createEndpointGuard(opts: EndpointGuardOptions & { wake?: Wake }
   const stateOf = (endpoint: string) => {
     let s = states.get(endpoint);
     if (!s) {
-      s = { inFlight: 0, waiting: [], kept: new Map(), consecutiveFailures: 0, probing: false };
+      s = { inFlight: 0, waiting: [], kept: new Map(), lingering: [], consecutiveFailures: 0, probing: false };
       states.set(endpoint, s);
     }
     return s;
   };
   // Forget endpoints that are idle and healthy, so that the map stays as small as the traffic.
   const forgetIfIdle = (endpoint: string, s: EndpointState) => {
-    if (s.inFlight === 0 && s.consecutiveFailures === 0 && !s.probing && !s.waiting.length && !s.kept.size) {
+    if (
+      s.inFlight === 0 &&
+      !s.consecutiveFailures &&
+      !s.probing &&
+      !s.waiting.length &&
+      !s.kept.size &&
+      !s.lingering.length
+    ) {
       states.delete(endpoint);
     }
   };
@@ -85,9 +99,50 @@ export function createEndpointGuard(opts: EndpointGuardOptions & { wake?: Wake }
   };
   const busy = (s: EndpointState) => s.inFlight + s.kept.size >= opts.maxInFlight;
 
-  /** Keeps each free place for the next waiting workflow, and wakes it. */
+  /** Waits up to `lingerMs` for a place handed over by a release (which counts it in flight). */
+  function linger(s: EndpointState): Promise<boolean> {
+    return new Promise((resolve) => {
+      const granted = (g: boolean) => {
+        clearTimeout(timer);
+        resolve(g);
+      };
+      const timer = setTimeout(() => {
+        s.lingering.splice(s.lingering.indexOf(granted), 1);
+        resolve(false);
+      }, opts.lingerMs);
+      s.lingering.push(granted);
+    });
+  }
+
+  function permitFor(endpoint: string, s: EndpointState, probe: boolean): Permit {
+    if (probe) s.probing = true;
+    let released = false;
+    return {
+      release(outcome, at) {
+        if (released) return;
+        released = true;
+        s.inFlight--;
+        if (probe) s.probing = false;
+        if (outcome === 'success') {
+          s.consecutiveFailures = 0;
+          s.openUntil = undefined;
+        } else if (outcome === 'failure') {
+          s.consecutiveFailures++;
+          if (probe || s.consecutiveFailures >= opts.failureThreshold) s.openUntil = at + opts.cooldownMs;
+        }
+        handOut(endpoint, s);
+        forgetIfIdle(endpoint, s);
+      },
+    };
+  }
+
+  /** Gives each free place to an attempt waiting in the worker, else keeps it for the next in line and wakes it. */
   function handOut(endpoint: string, s: EndpointState) {
     dropStaleKept(s);
+    while (!busy(s) && s.lingering.length && s.openUntil === undefined) {
+      s.inFlight++;
+      s.lingering.shift()!(true);
+    }
     while (!busy(s) && s.waiting.length && opts.wake && s.openUntil === undefined) {
       const id = s.waiting.shift()!;
       s.kept.set(id, Date.now() + KEEP_PLACE_MS);
@@ -104,7 +159,7 @@ export function createEndpointGuard(opts: EndpointGuardOptions & { wake?: Wake }
      * A place for one request to `endpoint`, or why not now. With `waiter` (the delivery's workflow id) a
      * refused attempt joins the endpoint's line and its workflow is woken when a place is kept for it.
      */
-    enter(endpoint: string, now: number, waiter?: string): Permit | Refusal {
+    async enter(endpoint: string, now: number, waiter?: string): Promise<Permit | Refusal> {
       const s = stateOf(endpoint);
       if (s.openUntil !== undefined && s.openUntil > now) {
         return { reason: `endpoint ${endpoint} is paused (circuit open)`, untilMs: s.openUntil };
@@ -112,34 +167,17 @@ export function createEndpointGuard(opts: EndpointGuardOptions & { wake?: Wake }
       const probe = s.openUntil !== undefined;
       if (probe && s.probing) return { reason: `endpoint ${endpoint} is paused (circuit half-open, probing)` };
       const kept = waiter !== undefined && s.kept.delete(waiter);
-      if (!kept) {
-        dropStaleKept(s);
-        if (busy(s)) {
-          const queued = waiter !== undefined && opts.wake !== undefined;
-          if (queued && !s.waiting.includes(waiter)) s.waiting.push(waiter);
-          return { reason: `endpoint ${endpoint} has too many requests in flight`, queued };
-        }
+      dropStaleKept(s);
+      if (kept || !busy(s)) {
+        s.inFlight++;
+        return permitFor(endpoint, s, probe);
       }
-      s.inFlight++;
-      if (probe) s.probing = true;
-      let released = false;
-      return {
-        release(outcome, at) {
-          if (released) return;
-          released = true;
-          s.inFlight--;
-          if (probe) s.probing = false;
-          if (outcome === 'success') {
-            s.consecutiveFailures = 0;
-            s.openUntil = undefined;
-          } else if (outcome === 'failure') {
-            s.consecutiveFailures++;
-            if (probe || s.consecutiveFailures >= opts.failureThreshold) s.openUntil = at + opts.cooldownMs;
-          }
-          handOut(endpoint, s);
-          forgetIfIdle(endpoint, s);
-        },
-      };
+      if (!probe && s.waiting.length === 0 && s.lingering.length < opts.maxInFlight && (opts.lingerMs ?? 0) > 0) {
+        if (await linger(s)) return permitFor(endpoint, s, false);
+      }
+      const queued = waiter !== undefined && opts.wake !== undefined;
+      if (queued && !s.waiting.includes(waiter)) s.waiting.push(waiter);
+      return { reason: `endpoint ${endpoint} has too many requests in flight`, queued };
     },
 
     /** For tests and metrics: what the guard holds for an endpoint. */

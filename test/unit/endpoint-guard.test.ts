@@ -1,6 +1,7 @@
 import { createEndpointGuard, fairnessKeyOf, isRefusal, type Permit } from '../../src/delivery/endpoint-guard';
 
-const permit = (p: ReturnType<ReturnType<typeof createEndpointGuard>['enter']>): Permit => {
+const permit = async (entering: ReturnType<ReturnType<typeof createEndpointGuard>['enter']>): Promise<Permit> => {
+  const p = await entering;
   if (isRefusal(p)) throw new Error(`refused: ${p.reason}`);
   return p;
 };
@@ -8,47 +9,47 @@ const permit = (p: ReturnType<ReturnType<typeof createEndpointGuard>['enter']>):
 describe('endpoint guard (in-worker limits and circuit breaker)', () => {
   const e = 'https://a.example';
 
-  it('lets at most maxInFlight requests to an endpoint at once, and others meanwhile', () => {
+  it('lets at most maxInFlight requests to an endpoint at once, and others meanwhile', async () => {
     const guard = createEndpointGuard({ maxInFlight: 2, failureThreshold: 5, cooldownMs: 1_000 });
-    const a = permit(guard.enter(e, 0));
-    permit(guard.enter(e, 0));
-    expect(guard.enter(e, 0)).toMatchObject({ reason: expect.stringMatching(/too many requests in flight/) });
-    permit(guard.enter('https://b.example', 0));
+    const a = await permit(guard.enter(e, 0));
+    await permit(guard.enter(e, 0));
+    expect(await guard.enter(e, 0)).toMatchObject({ reason: expect.stringMatching(/too many requests in flight/) });
+    await permit(guard.enter('https://b.example', 0));
     a.release('success', 0);
-    permit(guard.enter(e, 0));
+    await permit(guard.enter(e, 0));
   });
 
-  it('a permit released twice frees one place only', () => {
+  it('a permit released twice frees one place only', async () => {
     const guard = createEndpointGuard({ maxInFlight: 1, failureThreshold: 5, cooldownMs: 1_000 });
-    const a = permit(guard.enter(e, 0));
+    const a = await permit(guard.enter(e, 0));
     a.release('none', 0);
     a.release('none', 0);
-    permit(guard.enter(e, 0));
-    expect(isRefusal(guard.enter(e, 0))).toBe(true);
+    await permit(guard.enter(e, 0));
+    expect(isRefusal(await guard.enter(e, 0))).toBe(true);
   });
 
-  it('opens after the threshold of consecutive failures, says until when, then lets one probe through', () => {
+  it('opens after the threshold of consecutive failures, says until when, then lets one probe through', async () => {
     const guard = createEndpointGuard({ maxInFlight: 10, failureThreshold: 3, cooldownMs: 1_000 });
-    for (let i = 0; i < 3; i++) permit(guard.enter(e, 100)).release('failure', 100);
-    expect(guard.enter(e, 500)).toEqual({ reason: expect.stringMatching(/circuit open/), untilMs: 1_100 });
-    const probe = permit(guard.enter(e, 1_100));
-    expect(guard.enter(e, 1_100)).toEqual({ reason: expect.stringMatching(/half-open/) });
+    for (let i = 0; i < 3; i++) (await permit(guard.enter(e, 100))).release('failure', 100);
+    expect(await guard.enter(e, 500)).toEqual({ reason: expect.stringMatching(/circuit open/), untilMs: 1_100 });
+    const probe = await permit(guard.enter(e, 1_100));
+    expect(await guard.enter(e, 1_100)).toEqual({ reason: expect.stringMatching(/half-open/) });
     probe.release('failure', 1_200);
-    expect(guard.enter(e, 1_300)).toMatchObject({ untilMs: 2_200 });
-    permit(guard.enter(e, 2_200)).release('success', 2_200);
+    expect(await guard.enter(e, 1_300)).toMatchObject({ untilMs: 2_200 });
+    (await permit(guard.enter(e, 2_200))).release('success', 2_200);
     expect(guard.inspect(e)).toEqual({ inFlight: 0, waiting: 0, consecutiveFailures: 0, openUntil: undefined });
-    permit(guard.enter(e, 2_200));
+    await permit(guard.enter(e, 2_200));
   });
 
-  it('a success between failures starts the count again', () => {
+  it('a success between failures starts the count again', async () => {
     const guard = createEndpointGuard({ maxInFlight: 10, failureThreshold: 2, cooldownMs: 1_000 });
-    permit(guard.enter(e, 0)).release('failure', 0);
-    permit(guard.enter(e, 0)).release('success', 0);
-    permit(guard.enter(e, 0)).release('failure', 0);
-    expect(isRefusal(guard.enter(e, 0))).toBe(false);
+    (await permit(guard.enter(e, 0))).release('failure', 0);
+    (await permit(guard.enter(e, 0))).release('success', 0);
+    (await permit(guard.enter(e, 0))).release('failure', 0);
+    expect(isRefusal(await guard.enter(e, 0))).toBe(false);
   });
 
-  it('keys fairness by origin, hashing origins longer than Temporal allows', () => {
+  it('keys fairness by origin, hashing origins longer than Temporal allows', async () => {
     expect(fairnessKeyOf('https://a.example:8443/hooks/1?x=y')).toBe('https://a.example:8443');
     const long = fairnessKeyOf(`https://${'x'.repeat(80)}.example/`);
     expect(Buffer.byteLength(long)).toBeLessThanOrEqual(64);
@@ -63,18 +64,18 @@ describe('endpoint guard (in-worker limits and circuit breaker)', () => {
       cooldownMs: 1_000,
       wake: async (id) => void woken.push(id),
     });
-    const first = permit(guard.enter(e, 0, 'wf-1'));
-    expect(guard.enter(e, 0, 'wf-2')).toMatchObject({ queued: true });
-    expect(guard.enter(e, 0, 'wf-3')).toMatchObject({ queued: true });
-    expect(guard.enter(e, 0, 'wf-2')).toMatchObject({ queued: true }); // once in line, whatever it asks
+    const first = await permit(guard.enter(e, 0, 'wf-1'));
+    expect(await guard.enter(e, 0, 'wf-2')).toMatchObject({ queued: true });
+    expect(await guard.enter(e, 0, 'wf-3')).toMatchObject({ queued: true });
+    expect(await guard.enter(e, 0, 'wf-2')).toMatchObject({ queued: true }); // once in line, whatever it asks
     expect(guard.inspect(e).waiting).toBe(2);
     expect(woken).toEqual([]);
 
     first.release('success', 0);
     expect(woken).toEqual(['wf-2']);
     // The place is kept for wf-2: a newcomer does not take it, wf-2 does.
-    expect(guard.enter(e, 0, 'wf-4')).toMatchObject({ queued: true });
-    const second = permit(guard.enter(e, 0, 'wf-2'));
+    expect(await guard.enter(e, 0, 'wf-4')).toMatchObject({ queued: true });
+    const second = await permit(guard.enter(e, 0, 'wf-2'));
     second.release('success', 0);
     expect(woken).toEqual(['wf-2', 'wf-3']);
   });
@@ -90,18 +91,32 @@ describe('endpoint guard (in-worker limits and circuit breaker)', () => {
         if (id === 'gone') throw new Error('workflow not found');
       },
     });
-    const first = permit(guard.enter(e, 0, 'a'));
-    guard.enter(e, 0, 'gone');
-    guard.enter(e, 0, 'next');
+    const first = await permit(guard.enter(e, 0, 'a'));
+    await guard.enter(e, 0, 'gone');
+    await guard.enter(e, 0, 'next');
     first.release('success', 0);
     await new Promise((r) => setImmediate(r));
     expect(woken).toEqual(['gone', 'next']);
-    permit(guard.enter(e, 0, 'next'));
+    await permit(guard.enter(e, 0, 'next'));
   });
 
-  it('without a way to wake, a refusal is not queued (the workflow checks back on a timer)', () => {
+  it('without a way to wake, a refusal is not queued (the workflow checks back on a timer)', async () => {
     const guard = createEndpointGuard({ maxInFlight: 1, failureThreshold: 5, cooldownMs: 1_000 });
-    permit(guard.enter(e, 0, 'a'));
-    expect(guard.enter(e, 0, 'b')).toEqual({ reason: expect.any(String), queued: false });
+    await permit(guard.enter(e, 0, 'a'));
+    expect(await guard.enter(e, 0, 'b')).toEqual({ reason: expect.any(String), queued: false });
+  });
+
+  it('an attempt may wait in the worker for a place a moment, before it is refused into the line', async () => {
+    const guard = createEndpointGuard({ maxInFlight: 1, failureThreshold: 5, cooldownMs: 1_000, lingerMs: 5_000 });
+    const first = await permit(guard.enter(e, 0, 'a'));
+    const second = guard.enter(e, 0, 'b');
+    first.release('success', 0);
+    const handedOver = await permit(second);
+    expect(guard.inspect(e)).toMatchObject({ inFlight: 1, waiting: 0 });
+    handedOver.release('success', 0);
+
+    const quick = createEndpointGuard({ maxInFlight: 1, failureThreshold: 5, cooldownMs: 1_000, lingerMs: 20 });
+    await permit(quick.enter(e, 0, 'a'));
+    expect(await quick.enter(e, 0, 'b')).toEqual({ reason: expect.any(String), queued: false });
   });
 });

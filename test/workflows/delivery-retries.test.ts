@@ -216,7 +216,7 @@ describe('delivery workflow (time-skipping)', () => {
       // A delivery of one attempt, started while the circuit is open, waits the cool-down out instead of failing.
       // (The test server's clock may jump between workflows: then a failed probe opens it again from its now.)
       const before = await env.currentTimeMs();
-      const probe = endpointGuard.enter(endpoint, before);
+      const probe = await endpointGuard.enter(endpoint, before);
       if (!isRefusal(probe)) probe.release('failure', before);
       const paused = await deliver(second.input);
       skippedMs = (await env.currentTimeMs()) - before;
@@ -298,7 +298,7 @@ describe('delivery workflow (time-skipping)', () => {
     const endpoint = endpointOf(r.url);
     // The endpoint's only place is held (a request in flight elsewhere in this worker) for an hour.
     const endpointGuard = createEndpointGuard({ maxInFlight: 1, failureThreshold: 5, cooldownMs: 60_000 });
-    const held = endpointGuard.enter(endpoint, await env.currentTimeMs());
+    const held = await endpointGuard.enter(endpoint, await env.currentTimeMs());
     if (isRefusal(held)) throw new Error('the place should have been free');
     const { worker, taskQueue } = await createTestWorker(env, db, {}, { endpointGuard });
     const result = await worker.runUntil(async () => {
