@@ -1,4 +1,4 @@
-import { type Client, WorkflowIdReusePolicy } from '@temporalio/client';
+import { Client, WorkflowIdReusePolicy } from '@temporalio/client';
 import { defineSearchAttributeKey } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { Agent, request } from 'undici';
@@ -121,6 +121,7 @@ export class EngineFloor {
   private worker?: Worker;
   private running?: Promise<void>;
   private connection?: NativeConnection;
+  private eagerClient?: Client;
   readonly taskQueue: string;
 
   constructor(
@@ -141,6 +142,7 @@ export class EngineFloor {
 
   async start(): Promise<void> {
     this.connection = await NativeConnection.connect({ address: this.config.TEMPORAL_ADDRESS });
+    this.eagerClient = new Client({ connection: this.connection, namespace: this.config.TEMPORAL_NAMESPACE });
     this.worker = await Worker.create({
       connection: this.connection,
       ...workerTuning({ ...this.config, TASK_QUEUE: this.taskQueue }),
@@ -168,7 +170,9 @@ export class EngineFloor {
         timeoutMs: 15_000,
       },
     };
-    await this.client.workflow.start('benchFloorWorkflow', {
+    await (this.eagerClient ?? this.client).workflow.start('benchFloorWorkflow', {
+      // Like Hookline's API beside its worker: eager workflow start over the floor worker's connection.
+      requestEagerStart: this.eagerClient !== undefined,
       taskQueue: this.taskQueue,
       workflowId: this.workflowId(key),
       args: [input],

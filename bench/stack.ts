@@ -134,7 +134,9 @@ export async function startBench() {
       await running;
     });
 
-    const api = createApiServer({ config, db: apiDb, temporal: client, logger });
+    // As `npm start` with ROLE=all: the API starts workflows over the worker's connection, eagerly.
+    const apiClient = new Client({ connection: nativeConnection, namespace: config.TEMPORAL_NAMESPACE });
+    const api = createApiServer({ config, db: apiDb, temporal: apiClient, logger, eagerStart: true });
     await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
     closers.push(async () => {
       api.closeAllConnections();

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
-import type { Client } from '@temporalio/client';
-import type { Worker } from '@temporalio/worker';
+import { Client } from '@temporalio/client';
+import type { NativeConnection, Worker } from '@temporalio/worker';
 import { createApiServer } from './api/server';
 import { ConfigError, loadConfig } from './config';
 import { connectDatabase, type Database } from './db/mongo';
@@ -107,9 +107,11 @@ async function main(): Promise<void> {
 
   installTemporalRuntime(logger);
   started.db = await connectDatabase(config.MONGODB_URI);
+  let workerConnection: NativeConnection | undefined;
 
   if (config.ROLE !== 'api' && !stopping) {
     const connection = await connectWorkerConnection(config);
+    workerConnection = connection;
     const worker = await createWorker({ config, connection, db: started.db, logger });
     if (stopping) return;
     started.worker = worker;
@@ -131,8 +133,12 @@ async function main(): Promise<void> {
   }
 
   if (config.ROLE !== 'worker' && !stopping) {
-    started.temporal = await connectClient(config);
-    const server = createApiServer({ config, db: started.db, temporal: started.temporal, logger });
+    // Beside a worker (ROLE=all) the API starts workflows over the worker's connection, eagerly.
+    const eagerStart = workerConnection !== undefined;
+    started.temporal = workerConnection
+      ? new Client({ connection: workerConnection, namespace: config.TEMPORAL_NAMESPACE })
+      : await connectClient(config);
+    const server = createApiServer({ config, db: started.db, temporal: started.temporal, logger, eagerStart });
     if (stopping) return;
     started.server = server;
     await new Promise<void>((resolve) => server.listen(config.API_PORT, config.API_HOST, resolve));

@@ -11,6 +11,11 @@ export interface ApiDeps {
   db: Database;
   temporal: Client;
   logger: Logger;
+  /**
+   * The client shares the NativeConnection of a worker in this process (ROLE=all): a workflow's first task
+   * may then be handed to that worker in the start's answer (eager workflow start), skipping a round trip.
+   */
+  eagerStart?: boolean;
 }
 
 export interface Context {

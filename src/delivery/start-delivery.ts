@@ -14,7 +14,7 @@ export async function startDelivery(
   client: Client,
   taskQueue: string,
   input: DeliveryInput,
-  meta: { tags: DeliveryTags; url: string; entityType: string },
+  meta: { tags: DeliveryTags; url: string; entityType: string; eager?: boolean },
 ): Promise<string> {
   const workflowId = workflowIdFor(input.deliveryId);
   try {
@@ -28,6 +28,7 @@ export async function startDelivery(
       // Task-queue fairness per endpoint: a backlog to one endpoint does not hold up the others' tasks
       // (its activities inherit the key).
       priority: { fairnessKey: fairnessKeyOf(meta.url) },
+      requestEagerStart: meta.eager ?? false,
     });
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;

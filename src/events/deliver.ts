@@ -70,6 +70,7 @@ export async function deliver(
     {
       url: webhook.url,
       entityType: event.entityType,
+      eager: deps.eagerStart,
       tags: {
         projectId: webhook.projectId,
         webhookId: webhook._id,
