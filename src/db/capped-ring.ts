@@ -1,5 +1,5 @@
 import type { Collection, Filter } from 'mongodb';
-import type { Connection } from 'mongoose';
+import { driverCollection, type BoundModel } from './driver';
 import { isDuplicateKey } from './errors';
 import type { Database } from './mongo';
 
@@ -143,11 +143,6 @@ export function createCappedRing(collection: Collection<RingEntry>, cap: number,
 }
 
 /** The driver's collection behind a model, typed for the ring: its writes skip mongoose's casting. */
-export function ringCollection(model: {
-  db: Connection;
-  collection: { collectionName: string };
-}): Collection<RingEntry> {
-  return model.db.collection<RingEntry>(model.collection.collectionName);
-}
+export const ringCollection = (model: BoundModel): Collection<RingEntry> => driverCollection<RingEntry>(model);
 
 export type CappedRing = ReturnType<typeof createCappedRing>;

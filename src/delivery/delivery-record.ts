@@ -1,4 +1,5 @@
-import type { Models } from '../db/models';
+import { driverCollection } from '../db/driver';
+import type { DeliveryDoc, Models } from '../db/models';
 import type { LogRef } from './execution-log';
 
 /**
@@ -7,6 +8,7 @@ import type { LogRef } from './execution-log';
  */
 export function createDeliveryRecord(models: Models) {
   const { Delivery } = models;
+  const records = driverCollection<DeliveryDoc>(Delivery);
   return {
     /** What a retry needs to tidy up after an attempt a crash cut off. */
     async progress(deliveryId: string) {
@@ -23,10 +25,12 @@ export function createDeliveryRecord(models: Models) {
       deliveryId: string,
       a: { attempt: number; statusCode?: number; error?: string; end?: 'done' | 'error'; at: Date },
     ): Promise<void> {
-      await Delivery.updateOne(
+      // Through the driver: the hot path's one write of the record, without mongoose's casting.
+      await records.updateOne(
         { _id: deliveryId },
         {
           $set: {
+            updatedAt: a.at,
             attempts: a.attempt,
             lastStatusCode: a.statusCode ?? null,
             lastError: a.error ?? null,
