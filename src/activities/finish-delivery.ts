@@ -19,6 +19,6 @@ export function createFinishDelivery({
     if (pendingLog?.id && typeof pendingLog.n === 'number') {
       await executionLog.closeInterrupted({ id: pendingLog.id, n: pendingLog.n });
     }
-    await deliveries.ended(deliveryId, { status: result.status, error: result.error });
+    await deliveries.ended(deliveryId, { status: result.status, error: result.error, attempts: result.attempts });
   };
 }

@@ -38,14 +38,14 @@ export function createSendWebhook(deps: SendWebhookDeps) {
     attemptsBefore = 0,
   ): Promise<{ statusCode: number; attempt: number }> {
     const ctx = Context.current();
-    const retrying = ctx.info.attempt > 1;
     const attempt = attemptsBefore + ctx.info.attempt;
     const last = attempt >= input.retry.maximumAttempts;
-    // The Temporal server's clock, on which the workflow's pauses run (and which tests can skip ahead).
-    const serverNow = ctx.info.currentAttemptScheduledTimestampMs;
+    // The Temporal server's clock, on which the workflow's pauses run: now, or the attempt's scheduled time
+    // when that is later (the time-skipping test server runs ahead of this machine's clock).
+    const serverNow = () => Math.max(ctx.info.currentAttemptScheduledTimestampMs, Date.now());
 
     // Prepare.
-    const webhook = await webhooks.get(input.webhookId, { fresh: retrying, atLeastVersion: input.webhookVersion });
+    const webhook = await webhooks.get(input.webhookId, { fresh: attempt > 1, atLeastVersion: input.webhookVersion });
     if (attempt > 1) await tidyAfterCrash(input, attempt - 1, webhook?.url ?? '');
     const refused = whyNotSend(webhook, input, outbound);
     if (refused !== undefined || !webhook) {
@@ -65,12 +65,13 @@ export function createSendWebhook(deps: SendWebhookDeps) {
       request: { url, method: 'POST', headers: redactHeaders(headers), body: input.body },
       startedAt,
     };
-    const permit = await endpointGuard.enter(endpoint, serverNow, ctx.info.workflowExecution?.workflowId);
+    const now = serverNow();
+    const permit = await endpointGuard.enter(endpoint, now, ctx.info.workflowExecution?.workflowId);
     if (isRefusal(permit)) {
       throw pause({
         attemptsUsed: attempt - 1,
         reason: permit.reason,
-        ...(permit.untilMs !== undefined ? { resumeInMs: permit.untilMs - serverNow } : {}),
+        ...(permit.untilMs !== undefined ? { resumeInMs: permit.untilMs - now } : {}),
         ...(permit.queued ? { queued: true } : {}),
       });
     }
@@ -91,7 +92,7 @@ export function createSendWebhook(deps: SendWebhookDeps) {
       decision = decideAttempt(result, { minRetryDelayMs: 1_000, maxRetryDelayMs: input.retry.maximumIntervalMs });
       outcome = decision.outcome === 'retry' ? 'failure' : 'success';
     } finally {
-      permit.release(outcome, serverNow);
+      permit.release(outcome, serverNow());
     }
 
     // Handle.

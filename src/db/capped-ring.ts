@@ -89,7 +89,11 @@ export function createCappedRing(collection: Collection<RingEntry>, cap: number,
         const replaced = await (known === undefined ? learnWhile(key, writing) : writing);
         return { id, n, replaced };
       } catch (err) {
-        if (!isDuplicateKey(err) || collisions >= MAX_COLLISIONS) throw err;
+        if (!isDuplicateKey(err) || collisions >= MAX_COLLISIONS) {
+          // Where the key is is unknown now (the write may or may not have landed): find out next time.
+          next.delete(key);
+          throw err;
+        }
         // The slot holds n or later: this key has entries this process did not know of. Go on after them.
         const h = await learnWhile(key, head(key));
         remember(key, Math.max(n, h) + 1);

@@ -47,7 +47,19 @@ export async function connectDatabase(
       await model.collection.createIndex(keys, { unique: true });
     }
   }
+  await dropPreRingLeftovers(conn, existing);
   return { conn, models, flavor };
+}
+
+/**
+ * Before the capped rings, log entries were `<webhookId>~<seq>` with a head per webhook, and endpoint limits
+ * lived in the database: those entries would sit in the rings' slots, so they go, once (cheap when none).
+ */
+async function dropPreRingLeftovers(conn: Connection, existing: Set<string>): Promise<void> {
+  for (const name of ['log_heads', 'endpoint_leases', 'endpoint_circuits']) {
+    if (existing.has(name)) await conn.db!.dropCollection(name);
+  }
+  if (existing.has('log_heads')) await conn.db!.collection('log_entries').deleteMany({ n: { $exists: false } });
 }
 
 /** True when the server answers a ping, for /healthz. */

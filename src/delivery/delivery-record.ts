@@ -52,6 +52,7 @@ export function createDeliveryRecord(models: Models) {
             ...(end.error ? { lastError: end.error } : {}),
             ...(end.attempts !== undefined ? { attempts: end.attempts } : {}),
           },
+          $unset: { pendingLog: 1 },
         },
       );
     },

@@ -18,7 +18,7 @@ export interface EndpointGuardOptions {
 export type Wake = (workflowId: string) => Promise<void>;
 
 /** How long a place stays kept for a woken workflow whose attempt has not come. */
-const KEEP_PLACE_MS = 30_000;
+const KEEP_PLACE_MS = 10_000;
 
 /** An endpoint is a target's origin: every path on one host and port shares its limits. */
 export const endpointOf = (url: string): string => new URL(url).origin;
@@ -65,7 +65,9 @@ interface EndpointState {
  *   slow endpoint holds at most that many of the worker's activity slots);
  * - a circuit breaker: after `failureThreshold` consecutive failed attempts the endpoint is paused for
  *   `cooldownMs`; then one attempt probes it, and its outcome closes the circuit or opens it again.
- * A refused attempt makes no request: the delivery workflow waits on a durable timer and tries again.
+ * A refused attempt makes no request. A delivery refused by a full endpoint joins its line, and its workflow
+ * is signalled when a place is kept for it (its timer is only a safety net); one refused by an open circuit
+ * waits on a durable timer until the circuit may close. Either way it holds no worker slot while it waits.
  * Times are on the Temporal server's clock (the attempt's scheduled time), the one the workflow's timers use.
  */
 export function createEndpointGuard(opts: EndpointGuardOptions & { wake?: Wake }) {
@@ -96,6 +98,11 @@ export function createEndpointGuard(opts: EndpointGuardOptions & { wake?: Wake }
   const dropStaleKept = (s: EndpointState) => {
     const now = Date.now();
     for (const [id, until] of s.kept) if (until < now) s.kept.delete(id);
+  };
+  // A delivery that got in another way is no longer waiting: no place is to be kept for it.
+  const leaveLine = (s: EndpointState, waiter: string | undefined) => {
+    const at = waiter === undefined ? -1 : s.waiting.indexOf(waiter);
+    if (at >= 0) s.waiting.splice(at, 1);
   };
   const busy = (s: EndpointState) => s.inFlight + s.kept.size >= opts.maxInFlight;
 
@@ -146,6 +153,8 @@ export function createEndpointGuard(opts: EndpointGuardOptions & { wake?: Wake }
     while (!busy(s) && s.waiting.length && opts.wake && s.openUntil === undefined) {
       const id = s.waiting.shift()!;
       s.kept.set(id, Date.now() + KEEP_PLACE_MS);
+      // Should it not come for its place, the place goes on to the next in line.
+      setTimeout(() => handOut(endpoint, s), KEEP_PLACE_MS + 1).unref();
       opts.wake(id).catch(() => {
         // It ended meanwhile (delivered elsewhere, terminated): the place goes to the next.
         s.kept.delete(id);
@@ -170,10 +179,14 @@ export function createEndpointGuard(opts: EndpointGuardOptions & { wake?: Wake }
       dropStaleKept(s);
       if (kept || !busy(s)) {
         s.inFlight++;
+        leaveLine(s, waiter);
         return permitFor(endpoint, s, probe);
       }
       if (!probe && s.waiting.length === 0 && s.lingering.length < opts.maxInFlight && (opts.lingerMs ?? 0) > 0) {
-        if (await linger(s)) return permitFor(endpoint, s, false);
+        if (await linger(s)) {
+          leaveLine(s, waiter);
+          return permitFor(endpoint, s, false);
+        }
       }
       const queued = waiter !== undefined && opts.wake !== undefined;
       if (queued && !s.waiting.includes(waiter)) s.waiting.push(waiter);

@@ -106,6 +106,9 @@ async function keepNewest(deps: ApiDeps, webhookId: string, deliveryId: string):
       models,
       (ring = createCappedRing(ringCollection(models.DeliverySlot), deps.config.LOG_CAP_PER_WEBHOOK, deps.db)),
     );
-  const { evicted } = await ring.appendEvicting(webhookId, { webhookId, deliveryId });
-  if (evicted && typeof evicted.deliveryId === 'string') await models.Delivery.deleteOne({ _id: evicted.deliveryId });
+  const { n, evicted } = await ring.appendEvicting(webhookId, { webhookId, deliveryId });
+  // Only an older lap goes (with several writers on FerretDB the slot may have held a newer one).
+  if (evicted && evicted.n < n && typeof evicted.deliveryId === 'string') {
+    await models.Delivery.deleteOne({ _id: evicted.deliveryId });
+  }
 }

@@ -16,8 +16,11 @@ import { pauseDelayMs } from '../delivery/pause';
 import { remainingRetryPolicy, toTemporalRetryPolicy } from '../delivery/retry-policy';
 import type { DeliveryInput, DeliveryResult } from '../delivery/types';
 
-/** Room for an attempt's database writes on top of the HTTP timeout the activity enforces itself. */
-const ATTEMPT_OVERHEAD_MS = 5_000;
+/**
+ * Room, on top of the HTTP timeout the activity enforces itself, for a moment's wait for a place at the
+ * endpoint and the attempt's database reads and writes.
+ */
+const ATTEMPT_OVERHEAD_MS = 10_000;
 
 /** A place is kept for this delivery at its endpoint: try again now. */
 export const endpointFree = defineSignal(ENDPOINT_FREE_SIGNAL);
@@ -29,8 +32,9 @@ const { finishDelivery } = proxyActivities<Activities>({
 
 /**
  * One event to one webhook: send it, retrying under the webhook's policy until the receiver answers 2xx,
- * the attempts run out, or the receiver or the webhook says stop. While the endpoint refuses attempts
- * (circuit open, too many requests in flight) wait on a timer, growing, without using up attempts.
+ * the attempts run out, or the receiver or the webhook says stop. While the endpoint refuses attempts, wait
+ * without using up attempts: in its line until signalled (too many requests in flight), or on a timer
+ * until its circuit may close.
  * Each attempt records its own outcome; only an attempt that was cut off leaves the end to record here.
  */
 export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryResult> {
@@ -57,6 +61,8 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryRe
     } catch (err) {
       const pause = detailsOf<PauseDetails>(err, FailureType.paused);
       if (pause) {
+        // Waits grow while the endpoint keeps refusing; attempts made in between start them afresh.
+        if (pause.attemptsUsed > attemptsUsed) pausesInARow = 0;
         attemptsUsed = pause.attemptsUsed;
         // In the endpoint's line: until woken (the timer is a safety net). Otherwise: on a timer.
         await condition(

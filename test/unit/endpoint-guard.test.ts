@@ -119,4 +119,21 @@ describe('endpoint guard (in-worker limits and circuit breaker)', () => {
     await permit(quick.enter(e, 0, 'a'));
     expect(await quick.enter(e, 0, 'b')).toEqual({ reason: expect.any(String), queued: false });
   });
+
+  it('a woken delivery takes the place kept for it; then the line is empty and newcomers get in', async () => {
+    const woken: string[] = [];
+    const guard = createEndpointGuard({
+      maxInFlight: 1,
+      failureThreshold: 5,
+      cooldownMs: 1_000,
+      wake: async (id) => void woken.push(id),
+    });
+    const first = await permit(guard.enter(e, 0, 'a'));
+    expect(await guard.enter(e, 0, 'b')).toMatchObject({ queued: true });
+    first.release('success', 0); // keeps the place for b, and wakes it
+    (await permit(guard.enter(e, 0, 'b'))).release('success', 0);
+    expect(await guard.enter(e, 0, 'c')).not.toHaveProperty('queued');
+    expect(guard.inspect(e)).toMatchObject({ waiting: 0 });
+    expect(woken).toEqual(['b']);
+  });
 });
