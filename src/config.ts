@@ -54,7 +54,7 @@ export const configSchema = z
     RUN_LOG_CAP_PER_FLOW: positiveInt.default(300),
     FLOW_SYNC_TIMEOUT_MS: positiveInt.default(30_000),
 
-    // Endpoint protection (see README): requests in flight per endpoint across all workers, and the
+    // Endpoint protection (see README): requests in flight per endpoint from one worker, and the
     // circuit breaker that pauses an endpoint's deliveries after consecutive failures.
     ENDPOINT_MAX_IN_FLIGHT: positiveInt.default(10),
     CIRCUIT_FAILURE_THRESHOLD: positiveInt.default(5),

@@ -3,7 +3,8 @@ import { Schema, type Connection, type InferSchemaType, type Model } from 'mongo
 /**
  * Everything Hookline stores. Models are bound to a connection (not the global mongoose one) so that a
  * process, or a test file, can own its database.
- * Indexes are declared here, one per list query, and built at start-up by `syncIndexes` in mongo.ts.
+ * Indexes are declared here, one per list query, and built at start-up by mongo.ts (on FerretDB only the
+ * unique ones, the only ones it uses).
  */
 
 const triggerSchema = new Schema(
@@ -67,7 +68,6 @@ const deliverySchema = new Schema(
 );
 // A published delivery's _id derives from (projectId, eventId, webhookId), so the unique _id is what keeps
 // one delivery per event and webhook; a resend is a new delivery of the same event, with a random id.
-deliverySchema.index({ projectId: 1, eventId: 1, webhookId: 1 });
 deliverySchema.index({ projectId: 1, createdAt: -1, _id: -1 });
 deliverySchema.index({ projectId: 1, webhookId: 1, createdAt: -1, _id: -1 });
 deliverySchema.index({ projectId: 1, status: 1, createdAt: -1, _id: -1 });

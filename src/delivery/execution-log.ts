@@ -7,7 +7,7 @@ import { REDACTED } from '../logger';
 /**
  * Where a delivery is logged: one entry per attempt, in its webhook's capped ring (db/capped-ring.ts), so
  * that only the newest `cap` entries of a webhook remain and no write scans or deletes anything.
- * A quick attempt is written once, with its result; one still running after `PENDING_AFTER_MS` is shown
+ * A quick attempt is written once, with its result; one still running after `pendingAfterMs` is shown
  * `pending` meanwhile, then completed.
  */
 export interface LogRequest {

@@ -52,7 +52,7 @@ describe('npm run dev', () => {
       ...process.env,
       DATA_DIR: dataDir,
       LOG_LEVEL: 'warn',
-      // A burst's deliveries to one receiver are all in flight at once, none waiting for a lease.
+      // A burst's deliveries to one receiver are all in flight at once, none waiting for a place.
       ENDPOINT_MAX_IN_FLIGHT: '50',
     };
     for (const k of ['TEMPORAL_ADDRESS', 'MONGODB_URI', 'API_TOKENS', 'NODE_ENV', 'API_HOST']) delete env[k];

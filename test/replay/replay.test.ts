@@ -7,7 +7,7 @@ import { testEnv } from '../helpers/env';
 /**
  * Replays recorded histories of every delivery path against today's workflow code: a change that would break
  * workflows already running fails here, before it reaches a worker. `v1` was recorded before attempts
- * recorded the delivery's end themselves (the `attempts-record-the-end` patch); `v2` by the code of today
+ * recorded the delivery's end themselves (the `attempts-record-the-end` patch); `v2` after it
  * (`npm run record-histories`).
  */
 describe.each(['v1', 'v2'])('delivery workflow replay: histories %s', (version) => {
