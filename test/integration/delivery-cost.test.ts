@@ -63,7 +63,8 @@ describe('database operations of a delivery', () => {
         const cmd = c.command;
         // An insert reads nothing; anything else must name one `_id` and nothing more (FerretDB scans otherwise).
         const filter = c.commandName === 'update' ? cmd.updates[0].q : c.commandName === 'find' ? cmd.filter : cmd.q;
-        const byId = c.commandName === 'insert' || (typeof filter?._id === 'string' && Object.keys(filter).length === 1);
+        const byId =
+          c.commandName === 'insert' || (typeof filter?._id === 'string' && Object.keys(filter).length === 1);
         return { op: `${c.commandName} ${cmd[c.commandName]}`, byId };
       });
   }

@@ -34,10 +34,7 @@ describe('delivery workflow (time-skipping)', () => {
   }
 
   /** Runs one delivery to its end on a fresh worker; returns what every party saw. */
-  async function run(
-    input: DeliveryInput,
-    workerConfig: Record<string, string> = {},
-  ) {
+  async function run(input: DeliveryInput, workerConfig: Record<string, string> = {}) {
     const { worker, taskQueue } = await createTestWorker(env, db, workerConfig);
     const startedAt = await env.currentTimeMs();
     const outcome = await worker
