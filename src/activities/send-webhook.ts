@@ -169,7 +169,11 @@ export function createSendWebhook(deps: SendWebhookDeps) {
     if (pendingLog?.id && typeof pendingLog.n === 'number') {
       await executionLog.closeInterrupted({ id: pendingLog.id, n: pendingLog.n });
     } else if (progress.attempts < previous) {
-      // Cut off before it had shown anything: log it, so that every attempt has its entry.
+      // Cut off before its delivery recorded it: it may have shown a pending entry (a crash between the two
+      // writes), found by a query bounded by the webhook's ring, on this after-a-crash path only; or nothing,
+      // and then it is logged, so that every attempt has its entry.
+      const shown = await executionLog.entryOf(input.webhookId, input.projectId, input.deliveryId, previous);
+      if (shown) return executionLog.closeInterrupted(shown);
       const now = new Date();
       await executionLog.record(
         {

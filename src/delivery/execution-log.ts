@@ -45,6 +45,12 @@ export const INTERRUPTED = 'Request failed: the attempt was cut off (the worker 
 export function createExecutionLog(model: Model<LogEntryDoc>, cap: number, db: Pick<Database, 'flavor'>) {
   const ring = createCappedRing(ringCollection(model), cap, db);
   return {
+    /** Where an attempt's entry is, if it wrote one (a query within the webhook's entries: for crash recovery). */
+    async entryOf(webhookId: string, projectId: string, deliveryId: string, attempt: number): Promise<LogRef | null> {
+      const entry = await model.findOne({ projectId, webhookId, deliveryId, attempt }, { n: 1 }).lean();
+      return entry ? { id: entry._id, n: entry.n } : null;
+    },
+
     /** One finished attempt, written once. */
     record: (start: LogStart, result: LogResult): Promise<LogRef> =>
       ring.append(start.webhookId, { ...start, ...result }),

@@ -323,4 +323,28 @@ describe('delivery workflow (time-skipping)', () => {
     expect(Math.max(...timers)).toBeLessThanOrEqual(300);
     expect(Math.max(...timers)).toBeGreaterThanOrEqual(150);
   });
+
+  it('closes the pending entry of an attempt cut off before its delivery recorded it, instead of adding one', async () => {
+    const r = await receiver(() => ({ status: 200 }));
+    const { input, deliveryId, webhookId } = await storeDelivery(db, r.url);
+    // Killed between its two writes: the pending entry is there, the delivery does not point at it.
+    await db.models.LogEntry.create({
+      _id: 'log_0between',
+      projectId: 'proj',
+      webhookId,
+      deliveryId,
+      n: 0,
+      attempt: 1,
+      status: 'pending',
+      request: { url: r.url, method: 'POST', headers: {}, body: input.body },
+      startedAt: new Date(),
+    });
+    const { result, logs } = await run({ ...input, attemptsBefore: 1 } satisfies DeliveryInput);
+    expect(result).toMatchObject({ status: 'done', attempts: 2 });
+    expect(statuses(logs)).toEqual([
+      [1, 'error'],
+      [2, 'done'],
+    ]);
+    expect(logs[0]).toMatchObject({ _id: 'log_0between', error: INTERRUPTED });
+  });
 });
