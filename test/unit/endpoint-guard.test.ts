@@ -6,6 +6,18 @@ const permit = async (entering: ReturnType<ReturnType<typeof createEndpointGuard
   return p;
 };
 
+/** A guard with one place per endpoint that records whom it wakes. */
+function lineGuard() {
+  const woken: string[] = [];
+  const guard = createEndpointGuard({
+    maxInFlight: 1,
+    failureThreshold: 5,
+    cooldownMs: 1_000,
+    wake: async (id) => void woken.push(id),
+  });
+  return { guard, woken };
+}
+
 describe('endpoint guard (in-worker limits and circuit breaker)', () => {
   const e = 'https://a.example';
 
@@ -57,13 +69,7 @@ describe('endpoint guard (in-worker limits and circuit breaker)', () => {
   });
 
   it('puts refused deliveries in line and wakes the first when a place frees, keeping the place for it', async () => {
-    const woken: string[] = [];
-    const guard = createEndpointGuard({
-      maxInFlight: 1,
-      failureThreshold: 5,
-      cooldownMs: 1_000,
-      wake: async (id) => void woken.push(id),
-    });
+    const { guard, woken } = lineGuard();
     const first = await permit(guard.enter(e, 0, 'wf-1'));
     expect(await guard.enter(e, 0, 'wf-2')).toMatchObject({ queued: true });
     expect(await guard.enter(e, 0, 'wf-3')).toMatchObject({ queued: true });
@@ -121,13 +127,7 @@ describe('endpoint guard (in-worker limits and circuit breaker)', () => {
   });
 
   it('a woken delivery takes the place kept for it; then the line is empty and newcomers get in', async () => {
-    const woken: string[] = [];
-    const guard = createEndpointGuard({
-      maxInFlight: 1,
-      failureThreshold: 5,
-      cooldownMs: 1_000,
-      wake: async (id) => void woken.push(id),
-    });
+    const { guard, woken } = lineGuard();
     const first = await permit(guard.enter(e, 0, 'a'));
     expect(await guard.enter(e, 0, 'b')).toMatchObject({ queued: true });
     first.release('success', 0); // keeps the place for b, and wakes it

@@ -55,6 +55,20 @@ describe('delivery workflow (time-skipping)', () => {
     return { ...outcome, delivery, logs, skippedMs };
   }
 
+  /** The pending log entry of attempt 1 that a worker killed mid-request leaves behind. */
+  const storePendingEntry = (id: string, d: { webhookId: string; deliveryId: string; url: string; body: string }) =>
+    db.models.LogEntry.create({
+      _id: id,
+      projectId: 'proj',
+      webhookId: d.webhookId,
+      deliveryId: d.deliveryId,
+      n: 0,
+      attempt: 1,
+      status: 'pending',
+      request: { url: d.url, method: 'POST', headers: {}, body: d.body },
+      startedAt: new Date(),
+    });
+
   const statuses = (logs: { attempt: number; status: string }[]) => logs.map((l) => [l.attempt, l.status]);
 
   it('succeeds at the first attempt', async () => {
@@ -255,17 +269,7 @@ describe('delivery workflow (time-skipping)', () => {
     const r = await receiver(() => ({ status: 200 }));
     const { input, deliveryId, webhookId } = await storeDelivery(db, r.url);
     // What a worker killed mid-request leaves behind: a pending entry for its attempt.
-    await db.models.LogEntry.create({
-      _id: 'log_0interrupted',
-      projectId: 'proj',
-      webhookId,
-      deliveryId,
-      n: 0,
-      attempt: 1,
-      status: 'pending',
-      request: { url: r.url, method: 'POST', headers: {}, body: input.body },
-      startedAt: new Date(),
-    });
+    await storePendingEntry('log_0interrupted', { webhookId, deliveryId, url: r.url, body: input.body });
     await db.models.Delivery.updateOne(
       { _id: deliveryId },
       { $set: { pendingLog: { id: 'log_0interrupted', n: 0 }, attempts: 0 } },
@@ -328,17 +332,7 @@ describe('delivery workflow (time-skipping)', () => {
     const r = await receiver(() => ({ status: 200 }));
     const { input, deliveryId, webhookId } = await storeDelivery(db, r.url);
     // Killed between its two writes: the pending entry is there, the delivery does not point at it.
-    await db.models.LogEntry.create({
-      _id: 'log_0between',
-      projectId: 'proj',
-      webhookId,
-      deliveryId,
-      n: 0,
-      attempt: 1,
-      status: 'pending',
-      request: { url: r.url, method: 'POST', headers: {}, body: input.body },
-      startedAt: new Date(),
-    });
+    await storePendingEntry('log_0between', { webhookId, deliveryId, url: r.url, body: input.body });
     const { result, logs } = await run({ ...input, attemptsBefore: 1 } satisfies DeliveryInput);
     expect(result).toMatchObject({ status: 'done', attempts: 2 });
     expect(statuses(logs)).toEqual([
