@@ -211,7 +211,7 @@ function stop(reason: string, attemptsMade: number): ApplicationFailure {
 }
 
 function pause(details: PauseDetails): ApplicationFailure {
-  // Non-retryable for Temporal: the workflow waits on a timer (holding no worker slot) and then goes on.
+  // Non-retryable for Temporal: the workflow waits (signalled, or on a timer), holding no worker slot, then goes on.
   return ApplicationFailure.create({
     message: details.reason,
     type: FailureType.paused,
