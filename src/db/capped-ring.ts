@@ -111,9 +111,6 @@ export function createCappedRing(collection: Collection<RingEntry>, cap: number,
   }
 
   return {
-    cap,
-    slotId,
-
     /** Appends an entry to `key`'s sequence; returns its id and number. */
     async append(key: string, fields: Record<string, unknown>): Promise<{ id: string; n: number }> {
       const { id, n } = await write(key, fields, async ({ insert, filter, doc }) => {

@@ -201,18 +201,34 @@ describe('endpoint protection', () => {
     await stack?.stop();
   });
 
-  it('an endpoint that hangs holds at most its share of the worker; the others are delivered meanwhile', async () => {
+  /** A receiver on 127.0.0.1 that holds every request until the test answers it; counts them in flight. */
+  async function holdingServer() {
     const held: http.ServerResponse[] = [];
     let inFlight = 0;
     let maxInFlight = 0;
-    const slow = http.createServer((_req, res) => {
+    const server = http.createServer((_req, res) => {
       inFlight++;
       maxInFlight = Math.max(maxInFlight, inFlight);
       res.on('close', () => inFlight--);
       held.push(res);
     });
-    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
-    const slowUrl = `http://127.0.0.1:${(slow.address() as AddressInfo).port}`;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return {
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      held,
+      maxInFlight: () => maxInFlight,
+      close() {
+        held.forEach((res) => res.destroy());
+        server.closeAllConnections();
+        server.close();
+      },
+    };
+  }
+
+  it('an endpoint that hangs holds at most its share of the worker; the others are delivered meanwhile', async () => {
+    const slow = await holdingServer();
+    const { held } = slow;
+    const slowUrl = slow.url;
     const fastReceiver = await startReceiver();
     try {
       await stack.api.webhooks.create.mutate({
@@ -262,27 +278,24 @@ describe('endpoint protection', () => {
       } finally {
         clearInterval(release);
       }
-      expect(maxInFlight).toBe(2);
+      expect(slow.maxInFlight()).toBe(2);
       const delivered = await stack.api.deliveries.list.query({ projectId: 'ep', status: 'done' });
       expect(delivered.items).toHaveLength(13);
       // Waiting for a free place used no attempts.
       expect(delivered.items.every((d) => d.attempts === 1)).toBe(true);
     } finally {
-      held.forEach((res) => res.destroy());
-      slow.closeAllConnections();
       slow.close();
       await fastReceiver.close();
     }
   }, 120_000);
   it('deliveries waiting for a place make no attempt until a place frees, then are woken one by one', async () => {
-    const held: http.ServerResponse[] = [];
-    const slow = http.createServer((_req, res) => void held.push(res));
-    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    const slow = await holdingServer();
+    const { held } = slow;
     try {
       await stack.api.webhooks.create.mutate({
         projectId: 'line',
         name: 'slow',
-        url: `http://127.0.0.1:${(slow.address() as AddressInfo).port}`,
+        url: slow.url,
         triggers: [trigger],
         retryPolicy: { timeoutMs: 60_000 },
       });
@@ -326,8 +339,6 @@ describe('endpoint protection', () => {
       // 2 went at once; 4 were refused once, then woken: one refused call and one request each.
       expect(attempts.sort()).toEqual([1, 1, 2, 2, 2, 2]);
     } finally {
-      held.forEach((res) => res.destroy());
-      slow.closeAllConnections();
       slow.close();
     }
   }, 60_000);
