@@ -12,12 +12,28 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'TSAsExpression > TSNeverKeyword', message: 'A cast to never hides a type error: fix the type.' },
+      ],
+    },
+  },
+  {
+    // Domain code throws its own errors (src/shared/errors.ts); only the API turns them into tRPC codes.
+    files: ['src/**/*.ts'],
+    ignores: ['src/api/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: '@trpc/server', message: 'Throw a DomainError (src/shared/errors.ts); src/api maps it.' }] },
+      ],
     },
   },
   {
     // Temporal's rule: workflow code is deterministic and runs in a sandbox, so it imports no Node
-    // built-ins, and it imports activities only as types.
-    files: ['src/workflows/**/*.ts'],
+    // built-ins, and it imports activities only as types. Every module a workflow imports lives in a
+    // capability's `workflow/` folder.
+    files: ['src/*/workflow/**/*.ts', 'src/all-workflows.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

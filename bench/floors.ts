@@ -145,7 +145,8 @@ export class EngineFloor {
     this.eagerClient = new Client({ connection: this.connection, namespace: this.config.TEMPORAL_NAMESPACE });
     this.worker = await Worker.create({
       connection: this.connection,
-      ...workerTuning({ ...this.config, TASK_QUEUE: this.taskQueue }),
+      ...workerTuning(this.config),
+      taskQueue: this.taskQueue,
       workflowsPath: require.resolve('./noop-workflow'),
       activities: this.activities(),
     });

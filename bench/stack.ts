@@ -10,8 +10,8 @@ import type { CommandStartedEvent } from 'mongodb';
 import type { AppRouter } from '../src/api/router';
 import { createApiServer } from '../src/api/server';
 import { loadConfig } from '../src/config';
-import { connectDatabase, type Database } from '../src/db/mongo';
-import { createLogger } from '../src/logger';
+import { openDatabase, type AppDatabase } from '../src/database';
+import { createLogger } from '../src/shared/logger';
 import { createWorker, installTemporalRuntime } from '../src/worker';
 import {
   freePort,
@@ -31,7 +31,7 @@ export class CommandCounter {
   readonly byOp = new Map<string, number>();
   total = 0;
 
-  constructor(private readonly db: Database) {
+  constructor(private readonly db: AppDatabase) {
     db.conn.getClient().on('commandStarted', (e: CommandStartedEvent) => {
       if (IGNORED_COMMANDS.has(e.commandName)) return;
       const target = e.command[e.commandName] as unknown;
@@ -107,9 +107,9 @@ export async function startBench() {
     installTemporalRuntime(logger);
 
     // The driver emits command events only with monitorCommands on (figure 6 counts them).
-    const apiDb = await connectDatabase(config.MONGODB_URI, { monitorCommands: true });
+    const apiDb = await openDatabase(config.MONGODB_URI, { monitorCommands: true });
     closers.push(() => apiDb.conn.close());
-    const workerDb = await connectDatabase(config.MONGODB_URI, { monitorCommands: true });
+    const workerDb = await openDatabase(config.MONGODB_URI, { monitorCommands: true });
     closers.push(() => workerDb.conn.close());
     const commands = { api: new CommandCounter(apiDb), worker: new CommandCounter(workerDb) };
     const monitoring = (await commands.api.works()) && (await commands.worker.works());

@@ -3,8 +3,8 @@ import { Client } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import { createApiServer } from './api/server';
 import { ConfigError, loadConfig } from './config';
-import { connectDatabase, type Database } from './db/mongo';
-import { createLogger } from './logger';
+import { openDatabase, type AppDatabase } from './database';
+import { createLogger } from './shared/logger';
 import { connectClient, connectWorkerConnection } from './temporal';
 import { createWorker, installTemporalRuntime } from './worker';
 
@@ -52,7 +52,7 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.LOG_LEVEL);
 
-  const started: { db?: Database; worker?: Worker; workerRun?: Promise<void>; temporal?: Client; server?: Server } = {};
+  const started: { db?: AppDatabase; worker?: Worker; workerRun?: Promise<void>; temporal?: Client; server?: Server } = {};
   let stopping = false;
 
   const stop = async (reason: StopSignal | 'parent exited' | 'worker stopped', exitCode = 0): Promise<never> => {
@@ -106,7 +106,7 @@ async function main(): Promise<void> {
   }
 
   installTemporalRuntime(logger);
-  started.db = await connectDatabase(config.MONGODB_URI);
+  started.db = await openDatabase(config.MONGODB_URI);
   let workerConnection: NativeConnection | undefined;
 
   if (config.ROLE !== 'api' && !stopping) {

@@ -1,17 +1,18 @@
-import { type LogLevel, type NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
-import { createActivities, type ActivityDeps } from './activities';
-import type { Config } from './config';
-import type { Database } from './db/mongo';
 import { Client } from '@temporalio/client';
-import type { Wake } from './delivery/endpoint-guard';
-import { ENDPOINT_FREE_SIGNAL } from './delivery/failure-types';
-import { createDispatcher, type OutboundPolicy } from './delivery/http';
-import type { Logger } from './logger';
+import { type LogLevel, type NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createAllActivities } from './all-activities';
+import type { Config } from './config';
+import type { AppDatabase } from './database';
+import type { OutboundActivityDeps } from './outbound/activities';
+import type { Wake } from './outbound/activities/endpoint-guard';
+import { ENDPOINT_FREE_SIGNAL } from './outbound/workflow/failures';
+import { createDispatcher, type OutboundPolicy } from './shared/http/client';
+import type { Logger } from './shared/logger';
 
 export interface WorkerDeps {
   config: Config;
   connection: NativeConnection;
-  db: Database;
+  db: AppDatabase;
   logger: Logger;
   /** Tests pass a bundle built once per run instead of bundling the workflows for every worker. */
   workflowBundle?: WorkerOptions['workflowBundle'];
@@ -20,8 +21,8 @@ export interface WorkerDeps {
 /** How long an attempt may wait in the worker for a place at a full endpoint before it is refused. */
 const ENDPOINT_LINGER_MS = 1_000;
 
-/** The activities' dependencies as the configuration says. */
-export function activityDeps(config: Config, db: Database, logger: Logger): ActivityDeps {
+/** The delivery activities' dependencies as the configuration says. */
+export function outboundActivityDeps(config: Config, db: AppDatabase, logger: Logger): OutboundActivityDeps {
   const outbound: OutboundPolicy = {
     allowPrivate: config.ALLOW_PRIVATE_TARGETS,
     proxy: { httpsProxy: config.HTTPS_PROXY, httpProxy: config.HTTP_PROXY, noProxy: config.NO_PROXY },
@@ -50,7 +51,6 @@ export function activityDeps(config: Config, db: Database, logger: Logger): Acti
 export function workerTuning(config: Config) {
   return {
     namespace: config.TEMPORAL_NAMESPACE,
-    taskQueue: config.TASK_QUEUE,
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
     // On SIGINT/SIGTERM requests in flight get the grace time to finish (then their activities are
     // cancelled); the force time, counted from the same moment, bounds the whole stop even if the server is gone.
@@ -59,26 +59,32 @@ export function workerTuning(config: Config) {
   } satisfies Partial<WorkerOptions>;
 }
 
-/** Runs the delivery workflows and their activities on TASK_QUEUE. Add workers to add throughput. */
+/**
+ * Runs outbound deliveries (the delivery workflow and its activities) on TASK_QUEUE, from the bundle of every
+ * workflow (all-workflows.ts). Add workers to add throughput.
+ */
 export async function createWorker({ config, connection, db, logger, workflowBundle }: WorkerDeps): Promise<Worker> {
   // Deliveries waiting for a place at their endpoint are signalled over the worker's own connection.
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const wake: Wake = (workflowId) => client.workflow.getHandle(workflowId).signal(ENDPOINT_FREE_SIGNAL);
+  const activities = createAllActivities({ outbound: { ...outboundActivityDeps(config, db, logger), wake } });
   return Worker.create({
     connection,
     ...workerTuning(config),
-    ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
-    activities: createActivities({ ...activityDeps(config, db, logger), wake }),
+    taskQueue: config.TASK_QUEUE,
+    ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('./all-workflows') }),
+    activities: activities.outbound,
   });
 }
+
+const LOG_LEVELS = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
 
 let runtimeInstalled = false;
 /** Sends the Temporal SDK's logs, its Rust core's included, through our logger, once per process. */
 export function installTemporalRuntime(logger: Logger): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
-  const at = (level: LogLevel) =>
-    level === 'TRACE' ? 'trace' : (level.toLowerCase() as 'debug' | 'info' | 'warn' | 'error');
+  const at = (level: LogLevel) => LOG_LEVELS[level];
   Runtime.install({
     logger: {
       log: (level, message, meta) => logger[at(level)](meta ?? {}, message),

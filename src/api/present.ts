@@ -1,11 +1,16 @@
-import type { DeliveryDoc, LogEntryDoc, WebhookDoc } from '../db/models';
-import { effectiveRetryPolicy } from '../delivery/retry-policy';
-import { REDACTED } from '../logger';
+import type { Page } from '../db/pagination';
+import type { DeliveryRecord, LogEntryRecord, WebhookRecord } from '../outbound/store/records';
+import { effectiveRetryPolicy } from '../outbound/workflow/retry-policy';
+import { redactAuth, redactValues } from '../shared/redaction';
 
 // How stored records are shown: contract field names, ISO dates, secrets redacted.
 
-export function presentWebhook(w: WebhookDoc) {
-  const auth = w.auth as { type: 'basic'; username: string } | { type: 'bearer' } | undefined;
+export const presentPage = <T, R>(page: Page<T>, present: (item: T) => R) => ({
+  items: page.items.map(present),
+  nextCursor: page.nextCursor,
+});
+
+export function presentWebhook(w: WebhookRecord) {
   return {
     id: w._id,
     projectId: w.projectId,
@@ -19,21 +24,17 @@ export function presentWebhook(w: WebhookDoc) {
       contentTypes: t.contentTypes,
       recordIds: t.recordIds,
     })),
-    headers: Object.fromEntries(Object.keys((w.headers ?? {}) as object).map((k) => [k, REDACTED])),
-    auth: !auth
-      ? null
-      : auth.type === 'basic'
-        ? { type: 'basic' as const, username: auth.username, password: REDACTED }
-        : { type: 'bearer' as const, token: REDACTED },
+    headers: redactValues(w.headers),
+    auth: redactAuth(w.auth),
     contentType: w.contentType,
     payloadTemplate: w.payloadTemplate ?? null,
-    retryPolicy: effectiveRetryPolicy(w.retryPolicy as object | undefined),
+    retryPolicy: effectiveRetryPolicy(w.retryPolicy),
     createdAt: w.createdAt.toISOString(),
     updatedAt: w.updatedAt.toISOString(),
   };
 }
 
-export function presentDelivery(d: DeliveryDoc) {
+export function presentDelivery(d: DeliveryRecord) {
   return {
     id: d._id,
     webhookId: d.webhookId,
@@ -49,15 +50,15 @@ export function presentDelivery(d: DeliveryDoc) {
   };
 }
 
-export function presentLogEntry(e: LogEntryDoc) {
+export function presentLogEntry(e: LogEntryRecord) {
   return {
     id: e._id,
     deliveryId: e.deliveryId,
     webhookId: e.webhookId,
     attempt: e.attempt,
     status: e.status,
-    request: e.request as { url: string; method: string; headers: Record<string, string>; body: string },
-    response: (e.response ?? null) as { status: number; headers: Record<string, string>; body: string } | null,
+    request: e.request,
+    response: e.response ?? null,
     error: e.error ?? null,
     durationMs: e.durationMs ?? null,
     startedAt: e.startedAt.toISOString(),

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { pingDatabase } from '../db/mongo';
+import { createOutboundDeps } from '../outbound/deps';
 import { appRouter } from './router';
 import type { ApiDeps } from './trpc';
 
@@ -25,11 +26,12 @@ export async function health(deps: ApiDeps) {
 
 /** The API's HTTP surface: `GET /healthz` and tRPC under `/trpc/`. */
 export function createApiServer(deps: ApiDeps): http.Server {
+  const outbound = createOutboundDeps(deps);
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: '/trpc/',
     maxBodySize: deps.config.MAX_PAYLOAD_BYTES,
-    createContext: ({ req }) => ({ deps, authorization: req.headers.authorization }),
+    createContext: ({ req }) => ({ deps, outbound, authorization: req.headers.authorization }),
     onError: ({ error, path }) => {
       if (error.code === 'INTERNAL_SERVER_ERROR') deps.logger.error({ err: error.cause ?? error, path }, 'API error');
     },

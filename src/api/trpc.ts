@@ -3,23 +3,31 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import type { Client } from '@temporalio/client';
 import { ZodError, z } from 'zod';
 import type { Config } from '../config';
-import type { Database } from '../db/mongo';
-import type { Logger } from '../logger';
+import type { AppDatabase } from '../database';
+import type { OutboundDeps } from '../outbound/deps';
+import {
+  DomainError,
+  InvalidCursorError,
+  InvalidInputError,
+  InvalidTemplateError,
+  NotFoundError,
+  PayloadTooLargeError,
+  QuotaExceededError,
+} from '../shared/errors';
+import type { Logger } from '../shared/logger';
 
 export interface ApiDeps {
   config: Config;
-  db: Database;
+  db: AppDatabase;
   temporal: Client;
   logger: Logger;
-  /**
-   * The client shares the NativeConnection of a worker in this process (ROLE=all): a workflow's first task
-   * may then be handed to that worker in the start's answer (eager workflow start), skipping a round trip.
-   */
+  /** Starts workflows eagerly on a worker of this process (see OutboundDeps). */
   eagerStart?: boolean;
 }
 
 export interface Context {
   deps: ApiDeps;
+  outbound: OutboundDeps;
   authorization?: string;
 }
 
@@ -38,6 +46,27 @@ function describeZodError(err: ZodError): string {
   return err.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ');
 }
 
+/** The one place where what the domain throws becomes a tRPC code (and so an HTTP status). */
+const CODES: [abstract new (...args: never[]) => DomainError, TRPCError['code']][] = [
+  [NotFoundError, 'NOT_FOUND'],
+  [QuotaExceededError, 'FORBIDDEN'],
+  [PayloadTooLargeError, 'PAYLOAD_TOO_LARGE'],
+  [InvalidInputError, 'BAD_REQUEST'],
+  [InvalidTemplateError, 'BAD_REQUEST'],
+  [InvalidCursorError, 'BAD_REQUEST'],
+];
+const codeOf = (err: DomainError): TRPCError['code'] =>
+  CODES.find(([type]) => err instanceof type)?.[1] ?? 'BAD_REQUEST';
+
+const domainErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof DomainError) {
+    const cause = result.error.cause;
+    throw new TRPCError({ code: codeOf(cause), message: cause.message, cause });
+  }
+  return result;
+});
+
 export const router = t.router;
 
 function digest(token: string): Buffer {
@@ -52,10 +81,10 @@ function tokenAccepted(presented: string, tokens: string[]): boolean {
   return ok;
 }
 
-export const authedProcedure = t.procedure.use(({ ctx, next }) => {
+export const authedProcedure = t.procedure.use(domainErrors).use(({ ctx, next }) => {
   const match = /^Bearer (.+)$/.exec(ctx.authorization ?? '');
   if (!match?.[1] || !tokenAccepted(match[1], ctx.deps.config.API_TOKENS)) {
     throw new TRPCError({ code: 'UNAUTHORIZED', message: 'a valid Authorization: Bearer <token> is required' });
   }
-  return next({ ctx: { deps: ctx.deps } });
+  return next({ ctx: { deps: ctx.deps, outbound: ctx.outbound } });
 });

@@ -1,5 +1,4 @@
-import mongoose, { type Connection } from 'mongoose';
-import { createModels, type Models } from './models';
+import mongoose, { type Connection, type Model } from 'mongoose';
 
 /**
  * Which server answers: FerretDB (the local stack) or MongoDB (production). FerretDB looks a document up
@@ -9,17 +8,26 @@ import { createModels, type Models } from './models';
  */
 export type DatabaseFlavor = 'mongodb' | 'ferretdb';
 
-export interface Database {
+/** The models of a connection, by name: each capability declares its own (outbound/models.ts, …). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any record type: models differ in their documents
+export type ModelSet = Record<string, Model<any>>;
+
+export interface Database<M extends ModelSet = ModelSet> {
   conn: Connection;
-  models: Models;
+  models: M;
   flavor: DatabaseFlavor;
 }
 
-/** Connects, binds the models and builds their indexes (idempotent), so list queries never scan. */
-export async function connectDatabase(
+/**
+ * Connects, binds the models `define` makes to this connection (not the global mongoose one, so that a
+ * process, or a test file, can own its database) and builds their indexes (idempotent), so list queries
+ * never scan on MongoDB.
+ */
+export async function connectDatabase<M extends ModelSet>(
   uri: string,
+  define: (conn: Connection) => M,
   opts: { dbName?: string; monitorCommands?: boolean } = {},
-): Promise<Database> {
+): Promise<Database<M>> {
   const conn = mongoose.createConnection(uri, {
     dbName: opts.dbName,
     // Tests and the bench count the commands a delivery costs (the driver's command monitoring).
@@ -30,7 +38,7 @@ export async function connectDatabase(
     autoCreate: false,
   });
   await conn.asPromise();
-  const models = createModels(conn);
+  const models = define(conn);
   const buildInfo = await conn.db!.admin().command({ buildInfo: 1 });
   const flavor: DatabaseFlavor = 'ferretdbVersion' in buildInfo ? 'ferretdb' : 'mongodb';
   const existing = new Set((await conn.db!.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
@@ -52,8 +60,9 @@ export async function connectDatabase(
 }
 
 /**
- * Before the capped rings, log entries were `<webhookId>~<seq>` with a head per webhook, and endpoint limits
- * lived in the database: those entries would sit in the rings' slots, so they go, once (cheap when none).
+ * Before the capped sequences, log entries were `<webhookId>~<seq>` with a head per webhook, and endpoint
+ * limits lived in the database: those entries would sit in the sequences' slots, so they go, once (cheap
+ * when none).
  */
 async function dropPreRingLeftovers(conn: Connection, existing: Set<string>): Promise<void> {
   for (const name of ['log_heads', 'endpoint_leases', 'endpoint_circuits']) {

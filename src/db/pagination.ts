@@ -1,6 +1,6 @@
-import { TRPCError } from '@trpc/server';
 import type { QueryFilter, Model, SortOrder } from 'mongoose';
 import { z } from 'zod';
+import { InvalidCursorError } from '../shared/errors';
 
 /**
  * The one way every `*.list` pages: newest first, an opaque cursor that holds the last item's place, and
@@ -51,15 +51,15 @@ async function pageBy<D, K>(
     try {
       place = order.cursor.parse(JSON.parse(Buffer.from(page.cursor, 'base64url').toString('utf8')));
     } catch {
-      throw new TRPCError({ code: 'BAD_REQUEST', message: 'cursor: is not a cursor this API handed out' });
+      throw new InvalidCursorError();
     }
     Object.assign(query, order.after(place));
   }
-  const docs = (await model
+  const docs = await model
     .find(query)
     .sort(order.sort)
     .limit(page.limit + 1)
-    .lean()) as unknown as D[];
+    .lean<D[]>();
   const items = docs.slice(0, page.limit);
   const last = items[items.length - 1];
   const nextCursor =

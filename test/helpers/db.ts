@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { connectDatabase, type Database } from '../../src/db/mongo';
+import { openDatabase, type AppDatabase } from '../../src/database';
 import { testEnv } from './env';
 
 /** A database of this test file's own on the run's database server; dropped when the file is done. */
-export async function openTestDatabase(): Promise<Database & { drop(): Promise<void> }> {
+export async function openTestDatabase(): Promise<AppDatabase & { drop(): Promise<void> }> {
   const name = `test_${randomBytes(6).toString('hex')}`;
-  const db = await connectDatabase(`${testEnv('mongoUri')}/${name}`);
+  const db = await openDatabase(`${testEnv('mongoUri')}/${name}`);
   return {
     ...db,
     async drop() {

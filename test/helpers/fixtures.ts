@@ -1,13 +1,13 @@
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import type { Database } from '../../src/db/mongo';
-import { newId } from '../../src/ids';
-import { effectiveRetryPolicy, type RetrySettings } from '../../src/delivery/retry-policy';
-import { generateSecret } from '../../src/delivery/signature';
-import type { DeliveryInput } from '../../src/delivery/types';
+import type { AppDatabase } from '../../src/database';
+import { newId } from '../../src/shared/ids';
+import { effectiveRetryPolicy, type RetrySettings } from '../../src/outbound/workflow/retry-policy';
+import { generateSecret } from '../../src/shared/signature';
+import type { DeliveryInput } from '../../src/outbound/workflow/types';
 
 /** A webhook and a pending delivery to it, stored as the API stores them, for workflow tests. */
-export async function storeDelivery(db: Database, url: string, retry: Partial<RetrySettings> = {}) {
+export async function storeDelivery(db: AppDatabase, url: string, retry: Partial<RetrySettings> = {}) {
   const webhookId = newId('wh');
   await db.models.Webhook.create({
     _id: webhookId,

@@ -6,7 +6,7 @@ import { createTRPCClient, httpLink } from '@trpc/client';
 import { createApiServer } from '../../src/api/server';
 import type { AppRouter } from '../../src/api/router';
 import { loadConfig, type Config } from '../../src/config';
-import { createLogger } from '../../src/logger';
+import { createLogger } from '../../src/shared/logger';
 import { createWorker, installTemporalRuntime } from '../../src/worker';
 import { openTestDatabase } from './db';
 import { testEnv } from './env';

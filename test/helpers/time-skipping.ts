@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { createActivities, type ActivityDeps } from '../../src/activities';
+import { createOutboundActivities, type OutboundActivityDeps } from '../../src/outbound/activities';
 import { loadConfig } from '../../src/config';
-import type { Database } from '../../src/db/mongo';
-import { createLogger } from '../../src/logger';
-import { activityDeps, installTemporalRuntime } from '../../src/worker';
+import type { AppDatabase } from '../../src/database';
+import { createLogger } from '../../src/shared/logger';
+import { outboundActivityDeps, installTemporalRuntime } from '../../src/worker';
 import { testEnv } from './env';
 
 /**
@@ -22,9 +22,9 @@ export function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
 /** A worker with the real activities (real HTTP, the real database) on the time-skipping server. */
 export async function createTestWorker(
   env: TestWorkflowEnvironment,
-  db: Database,
+  db: AppDatabase,
   overrides: Record<string, string> = {},
-  extra: Partial<ActivityDeps> = {},
+  extra: Partial<OutboundActivityDeps> = {},
 ) {
   const taskQueue = `ts-${randomBytes(6).toString('hex')}`;
   const config = loadConfig({ API_TOKENS: 'unused-token', ALLOW_PRIVATE_TARGETS: 'true', ...overrides });
@@ -32,7 +32,7 @@ export async function createTestWorker(
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: { codePath: testEnv('workflowBundle') },
-    activities: createActivities({ ...activityDeps(config, db, createLogger('silent')), ...extra }),
+    activities: createOutboundActivities({ ...outboundActivityDeps(config, db, createLogger('silent')), ...extra }),
   });
   return { worker, taskQueue };
 }

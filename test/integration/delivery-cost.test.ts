@@ -1,7 +1,7 @@
 import type { CommandStartedEvent } from 'mongodb';
 import { NativeConnection, type Worker } from '@temporalio/worker';
-import { connectDatabase, type Database } from '../../src/db/mongo';
-import { createLogger } from '../../src/logger';
+import { openDatabase, type AppDatabase } from '../../src/database';
+import { createLogger } from '../../src/shared/logger';
 import { createWorker } from '../../src/worker';
 import { testEnv } from '../helpers/env';
 import { startReceiver, type Receiver } from '../helpers/receiver';
@@ -14,7 +14,7 @@ import { startStack, type Stack } from '../helpers/stack';
  */
 describe('database operations of a delivery', () => {
   let stack: Stack;
-  let db: Database;
+  let db: AppDatabase;
   let connection: NativeConnection;
   let worker: Worker;
   let running: Promise<void>;
@@ -23,7 +23,7 @@ describe('database operations of a delivery', () => {
 
   beforeAll(async () => {
     stack = await startStack({}, { worker: false });
-    db = await connectDatabase(stack.mongoUri, { monitorCommands: true });
+    db = await openDatabase(stack.mongoUri, { monitorCommands: true });
     db.conn.getClient().on('commandStarted', (e) => commands.push(e));
     connection = await NativeConnection.connect({ address: stack.config.TEMPORAL_ADDRESS });
     worker = await createWorker({

@@ -1,8 +1,8 @@
 import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { newId } from '../../src/ids';
-import { generateSecret } from '../../src/delivery/signature';
+import { newId } from '../../src/shared/ids';
+import { generateSecret } from '../../src/shared/signature';
 import { startProxy } from '../helpers/proxy';
 import { startReceiver, type Receiver } from '../helpers/receiver';
 import { startStack, type Stack } from '../helpers/stack';

@@ -1,5 +1,5 @@
 import { NativeConnection, type Worker } from '@temporalio/worker';
-import { createLogger } from '../../src/logger';
+import { createLogger } from '../../src/shared/logger';
 import { createWorker } from '../../src/worker';
 import { testEnv } from '../helpers/env';
 import { startReceiver, type Receiver } from '../helpers/receiver';

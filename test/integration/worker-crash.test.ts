@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { INTERRUPTED } from '../../src/delivery/execution-log';
+import { INTERRUPTED } from '../../src/outbound/store/execution-log';
 import { testEnv } from '../helpers/env';
 import { startReceiver, type Receiver } from '../helpers/receiver';
 import { startStack, type Stack } from '../helpers/stack';

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { deliveryWorkflow } from '../../src/workflows';
+import type { deliveryWorkflow } from '../../src/all-workflows';
 import { openTestDatabase } from '../helpers/db';
 import { storeDelivery } from '../helpers/fixtures';
 import { startReceiver, type Reply } from '../helpers/receiver';

@@ -1,4 +1,4 @@
-import { decideAttempt, parseRetryAfterMs } from '../../src/delivery/decide';
+import { decideAttempt, parseRetryAfterMs } from '../../src/outbound/activities/decide';
 
 const opts = { minRetryDelayMs: 1_000, maxRetryDelayMs: 7_200_000, now: new Date('2026-01-01T00:00:00Z') };
 

@@ -1,4 +1,5 @@
-import { createEndpointGuard, fairnessKeyOf, isRefusal, type Permit } from '../../src/delivery/endpoint-guard';
+import { createEndpointGuard, isRefusal, type Permit } from '../../src/outbound/activities/endpoint-guard';
+import { fairnessKeyOf } from '../../src/outbound/deliveries/endpoint';
 
 const permit = async (entering: ReturnType<ReturnType<typeof createEndpointGuard>['enter']>): Promise<Permit> => {
   const p = await entering;

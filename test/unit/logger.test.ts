@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { redactPaths } from '../../src/logger';
+import { redactPaths } from '../../src/shared/redaction';
 
 describe('log redaction', () => {
   it('censors headers, auth, secrets and tokens wherever a logged object holds them', () => {

@@ -1,4 +1,4 @@
-import { matchesTriggers } from '../../src/events/match';
+import { matchesTriggers } from '../../src/outbound/events/match';
 
 const event = { entityType: 'record', action: 'update', contentType: 'product', entityId: 'p1' };
 

@@ -1,4 +1,4 @@
-import { PAUSE_BASE_MS, PAUSE_MAX_MS, pauseDelayMs } from '../../src/delivery/pause';
+import { PAUSE_BASE_MS, PAUSE_MAX_MS, pauseDelayMs } from '../../src/outbound/workflow/pause';
 
 describe('pauseDelayMs: how long a refused attempt waits', () => {
   it('waits out an open circuit, spread over at most a second', () => {

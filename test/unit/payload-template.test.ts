@@ -1,9 +1,5 @@
-import {
-  checkPayloadTemplate,
-  isJsonContentType,
-  renderPayload,
-  TemplateError,
-} from '../../src/events/payload-template';
+import { InvalidTemplateError } from '../../src/shared/errors';
+import { checkPayloadTemplate, isJsonContentType, renderPayload } from '../../src/shared/templates/mustache';
 
 const view = { action: 'update', payload: { id: 'p1', name: 'A "quoted" & \\ back\nslash', n: 3, tags: ['x', 'y'] } };
 
@@ -40,7 +36,7 @@ describe('Mustache payloads', () => {
   });
 
   it('refuses templates that do not compile or that render invalid JSON', () => {
-    expect(() => checkPayloadTemplate('{{#a}}', 'text/plain', view)).toThrow(TemplateError);
+    expect(() => checkPayloadTemplate('{{#a}}', 'text/plain', view)).toThrow(InvalidTemplateError);
     expect(() => checkPayloadTemplate('{"a":{{action}}}', 'application/json', view)).toThrow(/invalid JSON/);
     expect(() => checkPayloadTemplate('{"a":"{{action}}"}', 'application/json', view)).not.toThrow();
     expect(() => checkPayloadTemplate('{{action}} happened', 'text/plain', view)).not.toThrow();

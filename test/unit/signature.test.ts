@@ -1,5 +1,5 @@
 import { Webhook } from 'standardwebhooks';
-import { generateSecret, signatureHeaders } from '../../src/delivery/signature';
+import { generateSecret, signatureHeaders } from '../../src/shared/signature';
 
 describe('Standard Webhooks signatures', () => {
   const body = JSON.stringify({ hello: 'wörld', quote: '"' });

@@ -1,4 +1,4 @@
-import { isPublicAddress, targetUrlProblem } from '../../src/delivery/target-policy';
+import { isPublicAddress, targetUrlProblem } from '../../src/shared/http/target-policy';
 
 describe('target policy', () => {
   it.each([

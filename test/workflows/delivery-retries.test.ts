@@ -1,10 +1,11 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DEFAULT_RETRY_POLICY, totalBackoffMs } from '../../src/delivery/retry-policy';
-import { INTERRUPTED } from '../../src/delivery/execution-log';
-import { createEndpointGuard, endpointOf, isRefusal } from '../../src/delivery/endpoint-guard';
-import type { DeliveryInput } from '../../src/delivery/types';
-import type { deliveryWorkflow } from '../../src/workflows';
+import { DEFAULT_RETRY_POLICY, totalBackoffMs } from '../../src/outbound/workflow/retry-policy';
+import { INTERRUPTED } from '../../src/outbound/store/execution-log';
+import { createEndpointGuard, isRefusal } from '../../src/outbound/activities/endpoint-guard';
+import { endpointOf } from '../../src/outbound/deliveries/endpoint';
+import type { DeliveryInput } from '../../src/outbound/workflow/types';
+import type { deliveryWorkflow } from '../../src/all-workflows';
 import { openTestDatabase } from '../helpers/db';
 import { startGarbageServer, storeDelivery } from '../helpers/fixtures';
 import { startReceiver, type Receiver, type Reply } from '../helpers/receiver';

@@ -1,7 +1,7 @@
-import { publishEvent } from '../../events/publish';
-import { publishEventInput } from '../schemas';
+import { publishEvent } from '../../outbound/events/publish';
+import { publishEventInput } from '../../outbound/events/schema';
 import { authedProcedure, router } from '../trpc';
 
 export const eventsRouter = router({
-  publish: authedProcedure.input(publishEventInput).mutation(({ ctx, input }) => publishEvent(ctx.deps, input)),
+  publish: authedProcedure.input(publishEventInput).mutation(({ ctx, input }) => publishEvent(ctx.outbound, input)),
 });

@@ -1,0 +1,198 @@
+export interface EndpointGuardOptions {
+  /** Requests in flight to one endpoint from this worker. */
+  maxInFlight: number;
+  /** Consecutive failed attempts that open the circuit. */
+  failureThreshold: number;
+  /** How long an open circuit pauses the endpoint's deliveries. */
+  cooldownMs: number;
+  /**
+   * How long an attempt that finds its endpoint full may wait in the worker for a place (when no delivery is
+   * in line), before it is refused: a full moment of a fast endpoint costs no round trip through Temporal.
+   */
+  lingerMs?: number;
+}
+
+/** Tells a waiting delivery's workflow that a place is kept for it (a Temporal signal); rejects if it is gone. */
+export type Wake = (workflowId: string) => Promise<void>;
+
+/** How long a place stays kept for a woken workflow whose attempt has not come. */
+const KEEP_PLACE_MS = 10_000;
+
+/**
+ * Why an attempt may not go now: `untilMs` when the wait has a known end (an open circuit); `queued` when
+ * the delivery's workflow will be woken (`wake`) as soon as a place is kept for it.
+ */
+export interface Refusal {
+  reason: string;
+  untilMs?: number;
+  queued?: boolean;
+}
+
+export interface Permit {
+  /** Gives the place back and counts the attempt's outcome for the circuit (none when no request was made). */
+  release(outcome: 'success' | 'failure' | 'none', now: number): void;
+}
+
+interface EndpointState {
+  inFlight: number;
+  /** Workflows waiting for a place, first come first served, and places kept for those woken. */
+  waiting: string[];
+  kept: Map<string, number>;
+  /** Attempts waiting in the worker for a place, for at most `lingerMs`; they go before the line. */
+  lingering: ((granted: boolean) => void)[];
+  consecutiveFailures: number;
+  openUntil?: number;
+  /** After a cooldown one attempt probes the endpoint; the others wait for its outcome. */
+  probing: boolean;
+}
+
+/**
+ * Endpoint protection, in the worker's memory so that it costs no database round trip:
+ * - a concurrency limit: at most `maxInFlight` requests to one endpoint at a time from this worker (so a
+ *   slow endpoint holds at most that many of the worker's activity slots);
+ * - a circuit breaker: after `failureThreshold` consecutive failed attempts the endpoint is paused for
+ *   `cooldownMs`; then one attempt probes it, and its outcome closes the circuit or opens it again.
+ * A refused attempt makes no request. A delivery refused by a full endpoint joins its line, and its workflow
+ * is signalled when a place is kept for it (its timer is only a safety net); one refused by an open circuit
+ * waits on a durable timer until the circuit may close. Either way it holds no worker slot while it waits.
+ * Times are on the Temporal server's clock (the attempt's scheduled time), the one the workflow's timers use.
+ */
+export function createEndpointGuard(opts: EndpointGuardOptions & { wake?: Wake }) {
+  const states = new Map<string, EndpointState>();
+  const stateOf = (endpoint: string) => {
+    let s = states.get(endpoint);
+    if (!s) {
+      s = { inFlight: 0, waiting: [], kept: new Map(), lingering: [], consecutiveFailures: 0, probing: false };
+      states.set(endpoint, s);
+    }
+    return s;
+  };
+  // Forget endpoints that are idle and healthy, so that the map stays as small as the traffic.
+  const forgetIfIdle = (endpoint: string, s: EndpointState) => {
+    if (
+      s.inFlight === 0 &&
+      !s.consecutiveFailures &&
+      !s.probing &&
+      !s.waiting.length &&
+      !s.kept.size &&
+      !s.lingering.length
+    ) {
+      states.delete(endpoint);
+    }
+  };
+  // A place kept for a woken workflow whose attempt has not come (it went to another worker, or ended) is
+  // given back after a while.
+  const dropStaleKept = (s: EndpointState) => {
+    const now = Date.now();
+    for (const [id, until] of s.kept) if (until < now) s.kept.delete(id);
+  };
+  // A delivery that got in another way is no longer waiting: no place is to be kept for it.
+  const leaveLine = (s: EndpointState, waiter: string | undefined) => {
+    const at = waiter === undefined ? -1 : s.waiting.indexOf(waiter);
+    if (at >= 0) s.waiting.splice(at, 1);
+  };
+  const busy = (s: EndpointState) => s.inFlight + s.kept.size >= opts.maxInFlight;
+
+  /** Waits up to `lingerMs` for a place handed over by a release (which counts it in flight). */
+  function linger(s: EndpointState): Promise<boolean> {
+    return new Promise((resolve) => {
+      const granted = (g: boolean) => {
+        clearTimeout(timer);
+        resolve(g);
+      };
+      const timer = setTimeout(() => {
+        s.lingering.splice(s.lingering.indexOf(granted), 1);
+        resolve(false);
+      }, opts.lingerMs);
+      s.lingering.push(granted);
+    });
+  }
+
+  function permitFor(endpoint: string, s: EndpointState, probe: boolean): Permit {
+    if (probe) s.probing = true;
+    let released = false;
+    return {
+      release(outcome, at) {
+        if (released) return;
+        released = true;
+        s.inFlight--;
+        if (probe) s.probing = false;
+        if (outcome === 'success') {
+          s.consecutiveFailures = 0;
+          s.openUntil = undefined;
+        } else if (outcome === 'failure') {
+          s.consecutiveFailures++;
+          if (probe || s.consecutiveFailures >= opts.failureThreshold) s.openUntil = at + opts.cooldownMs;
+        }
+        handOut(endpoint, s);
+        forgetIfIdle(endpoint, s);
+      },
+    };
+  }
+
+  /** Gives each free place to an attempt waiting in the worker, else keeps it for the next in line and wakes it. */
+  function handOut(endpoint: string, s: EndpointState) {
+    dropStaleKept(s);
+    while (!busy(s) && s.lingering.length && s.openUntil === undefined) {
+      s.inFlight++;
+      s.lingering.shift()!(true);
+    }
+    while (!busy(s) && s.waiting.length && opts.wake && s.openUntil === undefined) {
+      const id = s.waiting.shift()!;
+      s.kept.set(id, Date.now() + KEEP_PLACE_MS);
+      // Should it not come for its place, the place goes on to the next in line.
+      setTimeout(() => handOut(endpoint, s), KEEP_PLACE_MS + 1).unref();
+      opts.wake(id).catch(() => {
+        // It ended meanwhile (delivered elsewhere, terminated): the place goes to the next.
+        s.kept.delete(id);
+        handOut(endpoint, s);
+      });
+    }
+  }
+
+  return {
+    /**
+     * A place for one request to `endpoint`, or why not now. With `waiter` (the delivery's workflow id) a
+     * refused attempt joins the endpoint's line and its workflow is woken when a place is kept for it.
+     */
+    async enter(endpoint: string, now: number, waiter?: string): Promise<Permit | Refusal> {
+      const s = stateOf(endpoint);
+      if (s.openUntil !== undefined && s.openUntil > now) {
+        return { reason: `endpoint ${endpoint} is paused (circuit open)`, untilMs: s.openUntil };
+      }
+      const probe = s.openUntil !== undefined;
+      if (probe && s.probing) return { reason: `endpoint ${endpoint} is paused (circuit half-open, probing)` };
+      const kept = waiter !== undefined && s.kept.delete(waiter);
+      dropStaleKept(s);
+      if (kept || !busy(s)) {
+        s.inFlight++;
+        leaveLine(s, waiter);
+        return permitFor(endpoint, s, probe);
+      }
+      if (!probe && s.waiting.length === 0 && s.lingering.length < opts.maxInFlight && (opts.lingerMs ?? 0) > 0) {
+        if (await linger(s)) {
+          leaveLine(s, waiter);
+          return permitFor(endpoint, s, false);
+        }
+      }
+      const queued = waiter !== undefined && opts.wake !== undefined;
+      if (queued && !s.waiting.includes(waiter)) s.waiting.push(waiter);
+      return { reason: `endpoint ${endpoint} has too many requests in flight`, queued };
+    },
+
+    /** For tests and metrics: what the guard holds for an endpoint. */
+    inspect(endpoint: string) {
+      const s = states.get(endpoint);
+      return {
+        inFlight: s?.inFlight ?? 0,
+        waiting: s?.waiting.length ?? 0,
+        consecutiveFailures: s?.consecutiveFailures ?? 0,
+        openUntil: s?.openUntil,
+      };
+    },
+  };
+}
+
+export const isRefusal = (r: Permit | Refusal): r is Refusal => 'reason' in r;
+
+export type EndpointGuard = ReturnType<typeof createEndpointGuard>;

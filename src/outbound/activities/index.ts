@@ -1,0 +1,45 @@
+import type { Dispatcher } from 'undici';
+import type { Database } from '../../db/mongo';
+import type { OutboundPolicy } from '../../shared/http/client';
+import type { Logger } from '../../shared/logger';
+import { createExecutionLog } from '../store/execution-log';
+import { createDeliveryStore } from '../store/deliveries';
+import type { OutboundModels } from '../store/models';
+import type { DeliveryActivities } from '../workflow/types';
+import { createEndpointGuard, type EndpointGuard, type EndpointGuardOptions, type Wake } from './endpoint-guard';
+import { createFinishDelivery } from './finish-delivery';
+import { createSendWebhook } from './send-webhook';
+import { createWebhookCache } from './webhook-cache';
+
+export interface OutboundActivityDeps {
+  db: Database<OutboundModels>;
+  dispatcher: Dispatcher;
+  outbound: OutboundPolicy;
+  logger: Logger;
+  logCapPerWebhook: number;
+  endpoints: EndpointGuardOptions;
+  /** Signals a delivery waiting for its endpoint; without it, waiting deliveries check back on a timer. */
+  wake?: Wake;
+  /** Shared across workers of one process (and reachable from tests); one is made from `endpoints` if absent. */
+  endpointGuard?: EndpointGuard;
+  /** How long a worker may serve a first attempt from its copy of the webhook. */
+  webhookCacheTtlMs: number;
+  /** An attempt still running after this long shows `pending` in the log. */
+  pendingAfterMs: number;
+}
+
+/** The delivery workflow's activities, built from their dependencies (as in samples-typescript's DI sample). */
+export function createOutboundActivities(deps: OutboundActivityDeps) {
+  const executionLog = createExecutionLog(deps.db, deps.logCapPerWebhook);
+  const deliveries = createDeliveryStore(deps.db, deps.logCapPerWebhook);
+  return {
+    sendWebhook: createSendWebhook({
+      ...deps,
+      webhooks: createWebhookCache(deps.db.models, deps.webhookCacheTtlMs),
+      deliveries,
+      executionLog,
+      endpointGuard: deps.endpointGuard ?? createEndpointGuard({ ...deps.endpoints, wake: deps.wake }),
+    }),
+    finishDelivery: createFinishDelivery({ deliveries, executionLog }),
+  } satisfies DeliveryActivities;
+}

@@ -1,0 +1,227 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { Dispatcher } from 'undici';
+import { refusedTarget, sendRequest, type OutboundPolicy, type OutboundResult } from '../../shared/http/client';
+import type { Logger } from '../../shared/logger';
+import { endpointOf } from '../deliveries/endpoint';
+import { INTERRUPTED, loggedHeaders, type ExecutionLog, type LogStart } from '../store/execution-log';
+import type { EntryRef } from '../store/records';
+import type { DeliveryStore } from '../store/deliveries';
+import { FailureType, type AttemptDetails, type PauseDetails } from '../workflow/failures';
+import type { DeliveryInput } from '../workflow/types';
+import { decideAttempt, type Decision } from './decide';
+import { isRefusal, type EndpointGuard } from './endpoint-guard';
+import { requestHeaders } from './request-headers';
+import type { AttemptWebhook, WebhookCache } from './webhook-cache';
+
+export interface SendWebhookDeps {
+  webhooks: WebhookCache;
+  deliveries: DeliveryStore;
+  executionLog: ExecutionLog;
+  endpointGuard: EndpointGuard;
+  dispatcher: Dispatcher;
+  outbound: OutboundPolicy;
+  logger: Logger;
+  /** An attempt still running after this long is shown `pending` in the log until it ends. */
+  pendingAfterMs: number;
+}
+
+/**
+ * One attempt of one delivery; Temporal's retry policy calls it again on a retryable failure.
+ * In stages: prepare (the webhook, may it be sent, may its endpoint take it now) → call (one POST) →
+ * handle (decide, then log the attempt and record the delivery, the end included when this was the last).
+ * A first attempt that succeeds costs two database writes, plus a read when the worker's webhook copy is
+ * stale (see webhook-cache.ts).
+ */
+export function createSendWebhook(deps: SendWebhookDeps) {
+  const { webhooks, deliveries, executionLog, endpointGuard, dispatcher, outbound, logger } = deps;
+
+  return async function sendWebhook(
+    input: DeliveryInput,
+    attemptsBefore = 0,
+  ): Promise<{ statusCode: number; attempt: number }> {
+    const ctx = Context.current();
+    const attempt = attemptsBefore + ctx.info.attempt;
+    const last = attempt >= input.retry.maximumAttempts;
+    // The Temporal server's clock, on which the workflow's pauses run: now, or the attempt's scheduled time
+    // when that is later (the time-skipping test server runs ahead of this machine's clock).
+    const serverNow = () => Math.max(ctx.info.currentAttemptScheduledTimestampMs, Date.now());
+
+    // Prepare.
+    const webhook = await webhooks.get(input.webhookId, { fresh: attempt > 1, atLeastVersion: input.webhookVersion });
+    if (attempt > 1) await tidyAfterCrash(input, attempt - 1, webhook?.url ?? '');
+    const refused = whyNotSend(webhook, input, outbound);
+    if (refused !== undefined || !webhook) {
+      const reason = refused ?? 'webhook was deleted';
+      await deliveries.ended(input.deliveryId, { status: 'error', error: reason, attempts: attempt - 1 });
+      throw stop(reason, attempt - 1);
+    }
+    const { url } = webhook;
+    const endpoint = endpointOf(url);
+    const startedAt = new Date();
+    const headers = requestHeaders(webhook, input.deliveryId, input.contentType, input.body, startedAt);
+    const start: LogStart = {
+      projectId: input.projectId,
+      webhookId: input.webhookId,
+      deliveryId: input.deliveryId,
+      attempt,
+      request: { url, method: 'POST', headers: loggedHeaders(headers), body: input.body },
+      startedAt,
+    };
+    const now = serverNow();
+    const permit = await endpointGuard.enter(endpoint, now, ctx.info.workflowExecution?.workflowId);
+    if (isRefusal(permit)) {
+      throw pause({
+        attemptsUsed: attempt - 1,
+        reason: permit.reason,
+        ...(permit.untilMs !== undefined ? { resumeInMs: permit.untilMs - now } : {}),
+        ...(permit.queued ? { queued: true } : {}),
+      });
+    }
+
+    // Call. The place at the endpoint is the request's alone, not the writes' that follow it.
+    const pending = showPendingIfSlow(start);
+    let outcome: 'success' | 'failure' | 'none' = 'none';
+    let result: OutboundResult;
+    let decision: Decision;
+    try {
+      result = await sendRequest(dispatcher, {
+        url,
+        headers,
+        body: input.body,
+        timeoutMs: input.retry.timeoutMs,
+        signal: ctx.cancellationSignal,
+      });
+      decision = decideAttempt(result, { minRetryDelayMs: 1_000, maxRetryDelayMs: input.retry.maximumIntervalMs });
+      outcome = decision.outcome === 'retry' ? 'failure' : 'success';
+    } finally {
+      permit.release(outcome, serverNow());
+    }
+
+    // Handle.
+    const end = decision.outcome === 'success' ? 'done' : decision.outcome === 'stop' || last ? 'error' : undefined;
+    const statusCode = result.kind === 'response' ? result.status : undefined;
+    const error = decision.outcome === 'success' ? undefined : decision.reason;
+    const finishedAt = new Date();
+    const logResult = {
+      status: decision.outcome === 'success' ? ('done' as const) : ('error' as const),
+      response: responseOf(result),
+      error,
+      finishedAt,
+      durationMs: finishedAt.getTime() - startedAt.getTime(),
+    };
+    const pendingRef = await pending.settle();
+    // Two independent writes, side by side: the attempt's log entry and the delivery's record.
+    await Promise.all([
+      pendingRef ? executionLog.complete(pendingRef, logResult) : executionLog.record(start, logResult),
+      deliveries.attempted(input.deliveryId, { attempt, statusCode, error, end, at: finishedAt }),
+    ]);
+    logger.debug(
+      { deliveryId: input.deliveryId, webhookId: input.webhookId, attempt, statusCode, outcome: decision.outcome },
+      'delivery attempt',
+    );
+
+    switch (decision.outcome) {
+      case 'success':
+        return { statusCode: statusCode!, attempt };
+      case 'stop':
+        if (decision.disableWebhook) await webhooks.disable(input.webhookId, decision.reason);
+        throw stop(decision.reason, attempt);
+      case 'retry': {
+        const details: AttemptDetails = { attempt, statusCode, recorded: last };
+        throw ApplicationFailure.create({
+          message: decision.reason,
+          type: FailureType.attempt,
+          nextRetryDelay: decision.nextRetryDelayMs,
+          details: [details],
+        });
+      }
+    }
+  };
+
+  /**
+   * Writes a `pending` entry (and where it is, for a crash to be tidied) only if the request is still running
+   * after `pendingAfterMs`: a quick attempt is logged once, with its result.
+   */
+  function showPendingIfSlow(start: LogStart) {
+    let written: Promise<EntryRef | undefined> | undefined;
+    const timer = setTimeout(() => {
+      written = executionLog.pending(start).then(async (ref) => {
+        await deliveries.pendingLogged(start.deliveryId, start.attempt, ref);
+        return ref;
+      });
+      // Not awaited here: a failure to show `pending` must not fail the attempt; settle() tells.
+      written.catch((err: unknown) => logger.warn({ err, deliveryId: start.deliveryId }, 'pending log entry'));
+    }, deps.pendingAfterMs);
+    return {
+      async settle(): Promise<EntryRef | undefined> {
+        clearTimeout(timer);
+        return written?.catch(() => undefined);
+      },
+    };
+  }
+
+  /**
+   * A retry follows an attempt that may have been cut off by a crash: close its entry if it was left
+   * `pending`, or log it as cut off if it had written nothing yet.
+   */
+  async function tidyAfterCrash(input: DeliveryInput, previous: number, url: string): Promise<void> {
+    const progress = await deliveries.progress(input.deliveryId);
+    if (!progress) return;
+    if (progress.pendingLog) {
+      await executionLog.closeInterrupted(progress.pendingLog);
+    } else if (progress.attempts < previous) {
+      // Cut off before its delivery recorded it: it may have shown a pending entry (a crash between the two
+      // writes), found by a query bounded by the webhook's ring, on this after-a-crash path only; or nothing,
+      // and then it is logged, so that every attempt has its entry.
+      const shown = await executionLog.entryOf({
+        projectId: input.projectId,
+        webhookId: input.webhookId,
+        deliveryId: input.deliveryId,
+        attempt: previous,
+      });
+      if (shown) return executionLog.closeInterrupted(shown);
+      const now = new Date();
+      await executionLog.record(
+        {
+          projectId: input.projectId,
+          webhookId: input.webhookId,
+          deliveryId: input.deliveryId,
+          attempt: previous,
+          request: { url, method: 'POST', headers: {}, body: input.body },
+          startedAt: now,
+        },
+        { status: 'error', error: INTERRUPTED, finishedAt: now, durationMs: 0 },
+      );
+    }
+  }
+}
+
+function whyNotSend(webhook: AttemptWebhook | null, input: DeliveryInput, outbound: OutboundPolicy) {
+  if (!webhook || webhook.projectId !== input.projectId) return 'webhook was deleted';
+  if (!webhook.enabled) return `webhook is disabled${webhook.disabledReason ? `: ${webhook.disabledReason}` : ''}`;
+  return refusedTarget(webhook.url, outbound);
+}
+
+function responseOf(result: OutboundResult) {
+  return result.kind === 'response' ? { status: result.status, headers: result.headers, body: result.body } : undefined;
+}
+
+function stop(reason: string, attemptsMade: number): ApplicationFailure {
+  const details: AttemptDetails = { attempt: attemptsMade, recorded: true };
+  return ApplicationFailure.create({
+    message: reason,
+    type: FailureType.stopped,
+    nonRetryable: true,
+    details: [details],
+  });
+}
+
+function pause(details: PauseDetails): ApplicationFailure {
+  // Non-retryable for Temporal: the workflow waits (signalled, or on a timer), holding no worker slot, then goes on.
+  return ApplicationFailure.create({
+    message: details.reason,
+    type: FailureType.paused,
+    nonRetryable: true,
+    details: [details],
+  });
+}

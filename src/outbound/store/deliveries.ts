@@ -1,0 +1,98 @@
+import { createCappedSequence, sequenceCollection } from '../../db/capped-sequence';
+import type { Database } from '../../db/mongo';
+import { driverCollection } from '../../db/driver';
+import { findOwned } from '../../db/owned';
+import { insertOrFind } from '../../db/unique-insert';
+import type { OutboundModels } from './models';
+import type { DeliveryRecord, DeliveryStatus, EntryRef } from './records';
+
+/**
+ * Every read and write of a delivery's record. The API inserts it; then only its own attempts write it, one
+ * at a time (Temporal's doing), so these single-document updates never race each other.
+ * Hot-path writes go through the driver: their fields are complete and checked, and mongoose's document
+ * machinery would only add CPU to every delivery.
+ */
+export function createDeliveryStore(db: Database<Pick<OutboundModels, 'Delivery' | 'DeliverySlot'>>, keep: number) {
+  const { Delivery, DeliverySlot } = db.models;
+  const records = driverCollection<DeliveryRecord>(Delivery);
+  // Which deliveries of a webhook are kept: its newest `keep`, as Flotiq keeps its last calls.
+  const kept = createCappedSequence(sequenceCollection(DeliverySlot), keep, db);
+
+  return {
+    /**
+     * Stores a new delivery, or finds the one a concurrent or earlier call stored under the same id (whose
+     * body is then the one to send). A new one takes the next place of its webhook's kept deliveries, and
+     * the delivery that held that place is deleted (its workflow, if still running, goes on; the Temporal
+     * Web UI keeps it), so that a webhook's deliveries stay bounded.
+     */
+    async insert(record: DeliveryRecord): Promise<DeliveryRecord> {
+      const stored = await insertOrFind(
+        () => records.insertOne(record),
+        () => records.findOne({ _id: record._id }),
+      );
+      if (stored.inserted) {
+        const { n, evicted } = await kept.appendEvicting(record.webhookId, {
+          webhookId: record.webhookId,
+          deliveryId: record._id,
+        });
+        // Only an older lap goes (with several writers on FerretDB the place may have held a newer one).
+        if (evicted && evicted.n < n && typeof evicted.deliveryId === 'string') {
+          await records.deleteOne({ _id: evicted.deliveryId });
+        }
+      }
+      return stored.inserted ? record : stored.existing;
+    },
+
+    find: (projectId: string, id: string) => findOwned(Delivery, projectId, id),
+
+
+    /** What a retry needs to tidy up after an attempt a crash cut off. */
+    progress: (deliveryId: string) =>
+      records.findOne({ _id: deliveryId }, { projection: { attempts: 1, pendingLog: 1 } }),
+
+    /** A slow attempt is under way: it counts, and its pending entry is where a crash can be tidied. */
+    async pendingLogged(deliveryId: string, attempt: number, ref: EntryRef): Promise<void> {
+      await records.updateOne({ _id: deliveryId }, { $set: { attempts: attempt, pendingLog: ref, updatedAt: new Date() } });
+    },
+
+    /** One attempt's outcome; with `end`, the delivery's final status too. */
+    async attempted(
+      deliveryId: string,
+      a: { attempt: number; statusCode?: number; error?: string; end?: Exclude<DeliveryStatus, 'pending'>; at: Date },
+    ): Promise<void> {
+      await records.updateOne(
+        { _id: deliveryId },
+        {
+          $set: {
+            updatedAt: a.at,
+            attempts: a.attempt,
+            lastStatusCode: a.statusCode ?? null,
+            lastError: a.error ?? null,
+            ...(a.end ? { status: a.end, finishedAt: a.at } : {}),
+          },
+          $unset: { pendingLog: 1 },
+        },
+      );
+    },
+
+    /** The end of a delivery whose last attempt could not record it (stopped before a request, or cut off). */
+    async ended(deliveryId: string, end: { status: Exclude<DeliveryStatus, 'pending'>; error?: string; attempts?: number }) {
+      const at = new Date();
+      await records.updateOne(
+        { _id: deliveryId },
+        {
+          $set: {
+            status: end.status,
+            finishedAt: at,
+            updatedAt: at,
+            ...(end.error ? { lastError: end.error } : {}),
+            ...(end.attempts !== undefined ? { attempts: end.attempts } : {}),
+          },
+          $unset: { pendingLog: 1 },
+        },
+      );
+    },
+  };
+}
+
+export type DeliveryStore = ReturnType<typeof createDeliveryStore>;

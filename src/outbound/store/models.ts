@@ -1,0 +1,130 @@
+import { Schema, type Connection } from 'mongoose';
+import type {
+  DeliveryRecord,
+  DeliverySlotRecord,
+  EventRecord,
+  LogEntryRecord,
+  WebhookRecord,
+} from './records';
+
+/**
+ * How outbound webhooks are stored. The record types come from the zod schemas (records.ts); these
+ * mongoose schemas add the collections and their indexes, one per list query (on FerretDB only the unique
+ * ones are built: db/mongo.ts).
+ */
+
+const triggerSchema = new Schema(
+  {
+    entityType: { type: String, required: true },
+    actions: { type: [String], required: true },
+    contentTypes: { type: [String], default: [] },
+    recordIds: { type: [String], default: [] },
+  },
+  { _id: false },
+);
+
+const webhookSchema = new Schema<WebhookRecord>(
+  {
+    _id: { type: String, required: true },
+    projectId: { type: String, required: true },
+    name: { type: String, required: true },
+    url: { type: String, required: true },
+    enabled: { type: Boolean, required: true, default: true },
+    disabledReason: { type: String },
+    triggers: { type: [triggerSchema], required: true },
+    headers: { type: Schema.Types.Mixed, default: {} },
+    auth: { type: Schema.Types.Mixed },
+    payloadTemplate: { type: String },
+    contentType: { type: String, required: true, default: 'application/json' },
+    retryPolicy: { type: Schema.Types.Mixed },
+    secret: { type: String, required: true },
+    previousSecret: { type: String },
+    previousSecretExpiresAt: { type: Date },
+    slot: { type: Number, required: true },
+  },
+  { timestamps: true, versionKey: false, minimize: false },
+);
+webhookSchema.index({ projectId: 1, createdAt: -1, _id: -1 });
+webhookSchema.index({ projectId: 1, slot: 1 }, { unique: true });
+
+const deliverySchema = new Schema<DeliveryRecord>(
+  {
+    _id: { type: String, required: true },
+    projectId: { type: String, required: true },
+    webhookId: { type: String, required: true },
+    eventId: { type: String, required: true },
+    workflowId: { type: String, required: true },
+    action: { type: String, required: true },
+    entityType: { type: String, required: true },
+    contentType: { type: String },
+    entityId: { type: String },
+    body: { type: String, required: true },
+    status: { type: String, enum: ['pending', 'done', 'error'], required: true, default: 'pending' },
+    attempts: { type: Number, required: true, default: 0 },
+    lastStatusCode: { type: Number },
+    lastError: { type: String },
+    finishedAt: { type: Date },
+    resendOf: { type: String },
+    pendingLog: { type: new Schema({ id: String, n: Number }, { _id: false }) },
+  },
+  { timestamps: true, versionKey: false },
+);
+// A published delivery's _id derives from (projectId, eventId, webhookId), so the unique _id is what keeps
+// one delivery per event and webhook; a resend is a new delivery of the same event, with a random id.
+deliverySchema.index({ projectId: 1, createdAt: -1, _id: -1 });
+deliverySchema.index({ projectId: 1, webhookId: 1, createdAt: -1, _id: -1 });
+deliverySchema.index({ projectId: 1, status: 1, createdAt: -1, _id: -1 });
+deliverySchema.index({ projectId: 1, webhookId: 1, status: 1, createdAt: -1, _id: -1 });
+
+const logEntrySchema = new Schema<LogEntryRecord>(
+  {
+    _id: { type: String, required: true },
+    n: { type: Number, required: true },
+    projectId: { type: String, required: true },
+    webhookId: { type: String, required: true },
+    deliveryId: { type: String, required: true },
+    attempt: { type: Number, required: true },
+    status: { type: String, enum: ['pending', 'done', 'error'], required: true },
+    request: { type: Schema.Types.Mixed, required: true },
+    response: { type: Schema.Types.Mixed },
+    error: { type: String },
+    durationMs: { type: Number },
+    startedAt: { type: Date, required: true },
+    finishedAt: { type: Date },
+  },
+  { versionKey: false, minimize: false },
+);
+logEntrySchema.index({ projectId: 1, webhookId: 1, n: -1 });
+
+const deliverySlotSchema = new Schema<DeliverySlotRecord>(
+  {
+    _id: { type: String, required: true },
+    n: { type: Number, required: true },
+    webhookId: { type: String, required: true },
+    deliveryId: { type: String, required: true },
+  },
+  { versionKey: false },
+);
+
+const eventSchema = new Schema<EventRecord>(
+  {
+    _id: { type: String, required: true },
+    projectId: { type: String, required: true },
+    eventId: { type: String, required: true },
+    webhookIds: { type: [String], required: true },
+  },
+  { timestamps: true, versionKey: false },
+);
+eventSchema.index({ projectId: 1, eventId: 1 }, { unique: true });
+
+export function createOutboundModels(conn: Connection) {
+  return {
+    Webhook: conn.model<WebhookRecord>('Webhook', webhookSchema, 'webhooks'),
+    Delivery: conn.model<DeliveryRecord>('Delivery', deliverySchema, 'deliveries'),
+    Event: conn.model<EventRecord>('Event', eventSchema, 'events'),
+    LogEntry: conn.model<LogEntryRecord>('LogEntry', logEntrySchema, 'log_entries'),
+    DeliverySlot: conn.model<DeliverySlotRecord>('DeliverySlot', deliverySlotSchema, 'delivery_slots'),
+  };
+}
+
+export type OutboundModels = ReturnType<typeof createOutboundModels>;

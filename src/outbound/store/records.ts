@@ -1,0 +1,154 @@
+import { z } from 'zod';
+import { headersSchema } from '../../shared/schema';
+import { RETRY_POLICY_BOUNDS as B } from '../workflow/retry-policy';
+
+/**
+ * What outbound keeps, as zod schemas: the stored records, whose TypeScript types every module infers from
+ * here, and the webhook fields the API's inputs are built from. The mongoose models (models.ts) store them.
+ */
+
+export const entityTypes = ['record', 'model', 'upload', 'environment'] as const;
+export const actions = ['create', 'update', 'delete', 'publish', 'unpublish', 'deploy', 'custom'] as const;
+
+export const shortString = z.string().min(1).max(200);
+
+export const triggerSchema = z.object({
+  entityType: z.enum(entityTypes),
+  actions: z.array(z.enum(actions)).min(1, 'must name at least one action'),
+  contentTypes: z.array(shortString).max(100).optional(),
+  recordIds: z.array(shortString).max(1000).optional(),
+});
+export type Trigger = z.infer<typeof triggerSchema>;
+
+const bounded = (b: { min: number; max: number }) => z.number().int().min(b.min).max(b.max);
+
+export const retryPolicySchema = z
+  .object({
+    maximumAttempts: bounded(B.maximumAttempts),
+    initialIntervalMs: bounded(B.initialIntervalMs),
+    backoffCoefficient: z.number().min(B.backoffCoefficient.min).max(B.backoffCoefficient.max),
+    maximumIntervalMs: bounded(B.maximumIntervalMs),
+    timeoutMs: bounded(B.timeoutMs),
+  })
+  .partial()
+  .strict();
+
+export const authSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('basic'),
+    username: z.string().min(1).max(200),
+    password: z.string().min(1).max(1000),
+  }),
+  z.object({ type: z.literal('bearer'), token: z.string().min(1).max(4096) }),
+]);
+
+export const webhookFields = z.object({
+  name: z.string().min(1).max(200),
+  url: z.url({ protocol: /^https?$/, message: 'must be an absolute http(s) URL' }).max(2048),
+  enabled: z.boolean().default(true),
+  triggers: z.array(triggerSchema).min(1, 'must hold at least one trigger').max(50),
+  headers: headersSchema.optional(),
+  auth: authSchema.optional(),
+  payloadTemplate: z.string().max(100_000).optional(),
+  contentType: z.string().min(1).max(200).default('application/json'),
+  retryPolicy: retryPolicySchema.optional(),
+});
+
+/** A stored webhook: the create fields, its signing secrets and its place in the project's quota. */
+export const webhookRecord = webhookFields.extend({
+  _id: z.string(),
+  projectId: z.string(),
+  headers: headersSchema,
+  disabledReason: z.string().optional(),
+  secret: z.string(),
+  previousSecret: z.string().optional(),
+  previousSecretExpiresAt: z.date().optional(),
+  /** Which of the project's MAX_WEBHOOKS_PER_PROJECT places this webhook holds (db/slots.ts). */
+  slot: z.number().int(),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+});
+export type WebhookRecord = z.infer<typeof webhookRecord>;
+
+export const deliveryStatus = z.enum(['pending', 'done', 'error']);
+export type DeliveryStatus = z.infer<typeof deliveryStatus>;
+
+/** Where an entry of a capped sequence is: its `_id` and its number (db/capped-sequence.ts). */
+export const entryRef = z.object({ id: z.string(), n: z.number().int() });
+export type EntryRef = z.infer<typeof entryRef>;
+
+/** One event to one webhook, as stored; written only through deliveries/store.ts. */
+export const deliveryRecord = z.object({
+  _id: z.string(),
+  projectId: z.string(),
+  webhookId: z.string(),
+  eventId: z.string(),
+  workflowId: z.string(),
+  action: z.string(),
+  entityType: z.string(),
+  contentType: z.string().optional(),
+  entityId: z.string().optional(),
+  /** The exact bytes sent (and signed) on every attempt. */
+  body: z.string(),
+  status: deliveryStatus,
+  attempts: z.number().int(),
+  lastStatusCode: z.number().int().nullish(),
+  lastError: z.string().nullish(),
+  finishedAt: z.date().nullish(),
+  resendOf: z.string().optional(),
+  /** The log entry of an attempt still in flight (slow requests only), so that one a crash left pending is closed. */
+  pendingLog: entryRef.optional(),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+});
+export type DeliveryRecord = z.infer<typeof deliveryRecord>;
+
+const loggedRequest = z.object({
+  url: z.string(),
+  method: z.string(),
+  headers: z.record(z.string(), z.string()),
+  body: z.string(),
+});
+const loggedResponse = z.object({ status: z.number().int(), headers: z.record(z.string(), z.string()), body: z.string() });
+
+/** One attempt, in its webhook's capped sequence: `_id` is `<webhookId>~<n mod cap>`, `n` orders. */
+export const logEntryRecord = z.object({
+  _id: z.string(),
+  n: z.number().int(),
+  projectId: z.string(),
+  webhookId: z.string(),
+  deliveryId: z.string(),
+  attempt: z.number().int(),
+  status: deliveryStatus,
+  /** As sent, the webhook's own header values redacted. */
+  request: loggedRequest,
+  response: loggedResponse.optional(),
+  error: z.string().optional(),
+  durationMs: z.number().optional(),
+  startedAt: z.date(),
+  finishedAt: z.date().optional(),
+});
+export type LogEntryRecord = z.infer<typeof logEntryRecord>;
+
+/** A place in a webhook's capped sequence of kept deliveries: which delivery holds it. */
+export const deliverySlotRecord = z.object({
+  _id: z.string(),
+  n: z.number().int(),
+  webhookId: z.string(),
+  deliveryId: z.string(),
+});
+export type DeliverySlotRecord = z.infer<typeof deliverySlotRecord>;
+
+/**
+ * An event as first published: which webhooks it matched. Its `_id` derives from (projectId, eventId), so a
+ * second publish of the same event, even a concurrent one, finds this record and repeats nothing.
+ */
+export const eventRecord = z.object({
+  _id: z.string(),
+  projectId: z.string(),
+  eventId: z.string(),
+  webhookIds: z.array(z.string()),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+});
+export type EventRecord = z.infer<typeof eventRecord>;

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { pageInput } from '../../db/pagination';
+import { projectId, recordId } from '../../shared/schema';
+import { authSchema, entityTypes, retryPolicySchema, shortString, webhookFields } from '../store/records';
+
+/** The inputs of `webhooks.*`; the TypeScript types are inferred from them. */
+
+export const createWebhookInput = webhookFields.extend({ projectId }).strict();
+export type CreateWebhookInput = z.infer<typeof createWebhookInput>;
+
+/** Any create field; what is given replaces what was stored (`headers` and `triggers` as a whole). */
+export const updateWebhookInput = webhookFields
+  .extend({
+    // No defaults here: a field left out keeps its stored value.
+    enabled: z.boolean(),
+    contentType: z.string().min(1).max(200),
+    // null clears an optional field.
+    auth: authSchema.nullable(),
+    payloadTemplate: z.string().max(100_000).nullable(),
+    retryPolicy: retryPolicySchema.nullable(),
+  })
+  .partial()
+  .extend({ projectId, id: recordId })
+  .strict();
+export type UpdateWebhookInput = z.infer<typeof updateWebhookInput>;
+
+export const triggerWebhookInput = z
+  .object({
+    projectId,
+    id: recordId,
+    entityType: z.enum(entityTypes).default('record'),
+    contentType: shortString.optional(),
+    entity: z.looseObject({ id: z.string().min(1).max(200) }),
+    ref: z.string().max(2048).optional(),
+  })
+  .strict();
+export type TriggerWebhookInput = z.infer<typeof triggerWebhookInput>;
+
+export const listWebhooksInput = z.object({ projectId, ...pageInput }).strict();
+export type ListWebhooksInput = z.infer<typeof listWebhooksInput>;

@@ -1,0 +1,33 @@
+/** Failure types shared by the delivery activity and workflow. */
+export const FailureType = {
+  /** One attempt failed; Temporal retries it under the webhook's policy. */
+  attempt: 'DeliveryAttemptFailed',
+  /** The delivery must not go on: 410 Gone, webhook deleted or disabled, target not allowed. */
+  stopped: 'DeliveryStopped',
+  /** No attempt was made: the endpoint's circuit is open or it has too many requests in flight. */
+  paused: 'EndpointPaused',
+  /** The workflow's own final failure, so the Web UI lists failed deliveries as Failed. */
+  failed: 'DeliveryFailed',
+} as const;
+
+/** What an `EndpointPaused` failure carries to the workflow, which waits and then goes on. */
+export interface PauseDetails {
+  /** Attempts made so far; the refused call made none. */
+  attemptsUsed: number;
+  reason: string;
+  /** When the wait has a known end (an open circuit): how far off it is. */
+  resumeInMs?: number;
+  /** The delivery is in its endpoint's line: its workflow is signalled when a place is kept for it. */
+  queued?: boolean;
+}
+
+/** The signal that wakes a delivery waiting in its endpoint's line. */
+export const ENDPOINT_FREE_SIGNAL = 'endpointFree';
+
+/** What a failed attempt carries: its number, and whether the activity already recorded the delivery's end. */
+export interface AttemptDetails {
+  attempt: number;
+  statusCode?: number;
+  /** True when this attempt was the delivery's last and wrote its final status itself. */
+  recorded: boolean;
+}

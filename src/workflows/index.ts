@@ -1,2 +1,0 @@
-// Everything the worker's workflow bundle holds. Workflow code is deterministic and imports no Node built-ins.
-export { deliveryWorkflow } from './delivery';
