@@ -58,7 +58,7 @@ async function main(): Promise<void> {
   const stop = async (reason: StopSignal | 'parent exited' | 'worker stopped', exitCode = 0): Promise<never> => {
     if (stopping) {
       logger.warn({ reason }, 'stopping again: exiting at once');
-      process.exit(reason in SIGNAL_EXIT_CODES ? SIGNAL_EXIT_CODES[reason as StopSignal] : 1);
+      process.exit(reason === 'SIGINT' || reason === 'SIGTERM' ? SIGNAL_EXIT_CODES[reason] : 1);
     }
     stopping = true;
     const { db, worker, workerRun, temporal, server } = started;

@@ -120,14 +120,17 @@ export function createCappedSequence(collection: Collection<SequenceEntry>, cap:
       return { id, n };
     },
 
-    /** Appends, and returns the entry it replaced (the key's oldest, once the ring is full), if any. */
+    /**
+     * Appends, and returns the entry it replaced (the key's oldest, once the sequence is full), if any: only
+     * an older lap (with several writers on FerretDB the slot may have held a newer entry).
+     */
     async appendEvicting(key: string, fields: Record<string, unknown>) {
       const { id, n, replaced } = await write(key, fields, async ({ insert, filter, doc }) => {
         if (!insert) return collection.findOneAndReplace(filter, doc, { upsert: true, returnDocument: 'before' });
         await collection.insertOne(doc);
         return null;
       });
-      return { id, n, evicted: replaced };
+      return { id, n, evicted: replaced && replaced.n < n ? replaced : null };
     },
 
     /** Sets fields of entry `n` unless a later lap has taken its slot, or `where` no longer holds. */

@@ -6,6 +6,9 @@ export abstract class DomainError extends Error {
   override name = this.constructor.name;
 }
 
+/** What a thrown value says, whatever was thrown. */
+export const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
 /** No such record in this project (or it is another project's). */
 export class NotFoundError extends DomainError {
   constructor(kind: string, id: string, detail = 'not found') {

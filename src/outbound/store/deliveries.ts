@@ -31,12 +31,11 @@ export function createDeliveryStore(db: Database<Pick<OutboundModels, 'Delivery'
         () => records.findOne({ _id: record._id }),
       );
       if (stored.inserted) {
-        const { n, evicted } = await kept.appendEvicting(record.webhookId, {
+        const { evicted } = await kept.appendEvicting(record.webhookId, {
           webhookId: record.webhookId,
           deliveryId: record._id,
         });
-        // Only an older lap goes (with several writers on FerretDB the place may have held a newer one).
-        if (evicted && evicted.n < n && typeof evicted.deliveryId === 'string') {
+        if (typeof evicted?.deliveryId === 'string') {
           await records.deleteOne({ _id: evicted.deliveryId });
         }
       }

@@ -9,8 +9,7 @@ import type {
 
 /**
  * How outbound webhooks are stored. The record types come from the zod schemas (records.ts); these
- * mongoose schemas add the collections and their indexes, one per list query (on FerretDB only the unique
- * ones are built: db/mongo.ts).
+ * mongoose schemas add the collections and their indexes, one per list query (db/mongo.ts builds them).
  */
 
 const triggerSchema = new Schema(

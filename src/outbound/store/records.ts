@@ -77,7 +77,7 @@ export type DeliveryStatus = z.infer<typeof deliveryStatus>;
 export const entryRef = z.object({ id: z.string(), n: z.number().int() });
 export type EntryRef = z.infer<typeof entryRef>;
 
-/** One event to one webhook, as stored; written only through deliveries/store.ts. */
+/** One event to one webhook, as stored; written only through store/deliveries.ts. */
 export const deliveryRecord = z.object({
   _id: z.string(),
   projectId: z.string(),

@@ -10,7 +10,7 @@ import {
   TimeoutFailure,
   workflowInfo,
 } from '@temporalio/workflow';
-import { ENDPOINT_FREE_SIGNAL, FailureType, type AttemptDetails, type PauseDetails } from './failures';
+import { ENDPOINT_FREE_SIGNAL, FailureType, isAttemptDetails, isPauseDetails } from './failures';
 import type { DeliveryActivities, DeliveryInput, DeliveryResult } from './types';
 import { pauseDelayMs } from './pause';
 import { remainingRetryPolicy, toTemporalRetryPolicy } from './retry-policy';
@@ -58,7 +58,7 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryRe
       if (!attemptsRecordTheEnd) await finishDelivery(input.deliveryId, result);
       return result;
     } catch (err) {
-      const pause = detailsOf<PauseDetails>(err, FailureType.paused);
+      const pause = detailsOf(err, isPauseDetails, FailureType.paused);
       if (pause) {
         // Waits grow while the endpoint keeps refusing; attempts made in between start them afresh.
         if (pause.attemptsUsed > attemptsUsed) pausesInARow = 0;
@@ -74,7 +74,7 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryRe
         }
         continue;
       }
-      const details = detailsOf<AttemptDetails>(err, FailureType.attempt, FailureType.stopped);
+      const details = detailsOf(err, isAttemptDetails, FailureType.attempt, FailureType.stopped);
       result = {
         status: 'error',
         attempts: details?.attempt ?? input.retry.maximumAttempts,
@@ -86,9 +86,10 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryRe
   }
 }
 
-function detailsOf<T>(err: unknown, ...types: string[]): T | undefined {
+function detailsOf<T>(err: unknown, is: (v: unknown) => v is T, ...types: string[]): T | undefined {
   const cause = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : undefined;
-  return cause?.type && types.includes(cause.type) ? (cause.details?.[0] as T) : undefined;
+  const details: unknown = cause?.type && types.includes(cause.type) ? cause.details?.[0] : undefined;
+  return is(details) ? details : undefined;
 }
 
 function describeFailure(err: unknown): string {

@@ -31,3 +31,12 @@ export interface AttemptDetails {
   /** True when this attempt was the delivery's last and wrote its final status itself. */
   recorded: boolean;
 }
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+
+/** Details come back from Temporal as plain data: these check their shape before the workflow reads them. */
+export const isPauseDetails = (v: unknown): v is PauseDetails =>
+  isObject(v) && typeof v.attemptsUsed === 'number' && typeof v.reason === 'string';
+
+export const isAttemptDetails = (v: unknown): v is AttemptDetails =>
+  isObject(v) && typeof v.attempt === 'number' && typeof v.recorded === 'boolean';

@@ -30,7 +30,15 @@ export interface RetrySettings {
 }
 
 export function effectiveRetryPolicy(override?: Partial<RetrySettings> | null): RetrySettings {
-  return { ...DEFAULT_RETRY_POLICY, ...stripUndefined(override ?? {}) };
+  const o = override ?? {};
+  const d = DEFAULT_RETRY_POLICY;
+  return {
+    maximumAttempts: o.maximumAttempts ?? d.maximumAttempts,
+    initialIntervalMs: o.initialIntervalMs ?? d.initialIntervalMs,
+    backoffCoefficient: o.backoffCoefficient ?? d.backoffCoefficient,
+    maximumIntervalMs: o.maximumIntervalMs ?? d.maximumIntervalMs,
+    timeoutMs: o.timeoutMs ?? d.timeoutMs,
+  };
 }
 
 /** The declarative Temporal policy the delivery activity runs under; the server schedules every retry. */
@@ -64,8 +72,4 @@ export function totalBackoffMs(s: RetrySettings): number {
     total += Math.min(s.initialIntervalMs * s.backoffCoefficient ** retry, s.maximumIntervalMs);
   }
   return total;
-}
-
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -8,7 +8,7 @@ import ipaddr from 'ipaddr.js';
 export function isPublicAddress(address: string): boolean {
   if (!ipaddr.isValid(address)) return false;
   const ip = ipaddr.parse(address);
-  const v4 = ip.kind() === 'ipv6' ? embeddedIPv4(ip as ipaddr.IPv6) : (ip as ipaddr.IPv4);
+  const v4 = ip instanceof ipaddr.IPv6 ? embeddedIPv4(ip) : ip;
   return (v4 ?? ip).range() === 'unicast';
 }
 
@@ -16,9 +16,9 @@ function embeddedIPv4(ip: ipaddr.IPv6): ipaddr.IPv4 | undefined {
   const range = ip.range();
   const b = ip.toByteArray();
   if (range === 'ipv4Mapped') return ip.toIPv4Address();
-  if (range === 'rfc6052' || range === 'rfc6145') return ipaddr.fromByteArray(b.slice(12)) as ipaddr.IPv4; // NAT64
-  if (range === '6to4') return ipaddr.fromByteArray(b.slice(2, 6)) as ipaddr.IPv4;
-  if (range === 'teredo') return ipaddr.fromByteArray(b.slice(12).map((x) => x ^ 0xff)) as ipaddr.IPv4;
+  if (range === 'rfc6052' || range === 'rfc6145') return new ipaddr.IPv4(b.slice(12)); // NAT64
+  if (range === '6to4') return new ipaddr.IPv4(b.slice(2, 6));
+  if (range === 'teredo') return new ipaddr.IPv4(b.slice(12).map((x) => x ^ 0xff));
   return undefined;
 }
 

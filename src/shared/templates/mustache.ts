@@ -1,5 +1,5 @@
 import Mustache from 'mustache';
-import { InvalidTemplateError } from '../errors';
+import { InvalidTemplateError, messageOf } from '../errors';
 
 /**
  * Mustache payloads (as DatoCMS offers), rendered over the default body.
@@ -49,14 +49,14 @@ export function checkPayloadTemplate(template: string, contentType: string, samp
     new Mustache.Writer().parse(template);
     rendered = renderPayload(template, sample, contentType);
   } catch (err) {
-    throw new InvalidTemplateError(`does not compile: ${(err as Error).message}`);
+    throw new InvalidTemplateError(`does not compile: ${messageOf(err)}`);
   }
   if (isJsonContentType(contentType)) {
     try {
       JSON.parse(rendered);
     } catch (err) {
       throw new InvalidTemplateError(
-        `renders invalid JSON for a sample event (${(err as Error).message}); set contentType for a non-JSON body`,
+        `renders invalid JSON for a sample event (${messageOf(err)}); set contentType for a non-JSON body`,
       );
     }
   }
