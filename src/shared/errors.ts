@@ -42,3 +42,6 @@ export class InvalidCursorError extends DomainError {
     super('cursor: is not a cursor this API handed out');
   }
 }
+
+/** A template that compiled but failed as it rendered: a limit reached, too slow, or an error in it. */
+export class TemplateRenderError extends DomainError {}
