@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { createTRPCClient, httpLink } from '@trpc/client';
 import type { CommandStartedEvent } from 'mongodb';
 import type { AppRouter } from '../src/api/router';
@@ -12,7 +12,8 @@ import { createApiServer } from '../src/api/server';
 import { loadConfig } from '../src/config';
 import { openDatabase, type AppDatabase } from '../src/database';
 import { createLogger } from '../src/shared/logger';
-import { createWorker, installTemporalRuntime } from '../src/worker';
+import { createLiquidSandbox } from '../src/shared/templates/liquid';
+import { createWorkers, installTemporalRuntime } from '../src/worker';
 import {
   freePort,
   provision,
@@ -99,6 +100,7 @@ export async function startBench() {
       TEMPORAL_ADDRESS: `127.0.0.1:${tPort}`,
       TEMPORAL_NAMESPACE: 'default',
       TASK_QUEUE: `bench-hookline-${uid}`,
+      FLOW_TASK_QUEUE: `bench-flows-${uid}`,
       MONGODB_URI: `mongodb://127.0.0.1:${mPort}/bench`,
       ALLOW_PRIVATE_TARGETS: 'true',
       LOG_LEVEL: 'error',
@@ -120,15 +122,17 @@ export async function startBench() {
     const nativeConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
     closers.push(() => nativeConnection.close());
 
+    const liquid = createLiquidSandbox();
+    closers.push(() => liquid.close());
     const floor = new EngineFloor(config, client, uid);
     const t0 = now();
     const [worker] = await Promise.all([
-      createWorker({ config, connection: nativeConnection, db: workerDb, logger }),
+      createWorkers({ config, connection: nativeConnection, db: workerDb, logger, liquid }),
       floor.start(),
     ]);
     closers.push(() => floor.stop());
     process.stderr.write(`[bench] workers ready (workflows bundled) in ${((now() - t0) / 1000).toFixed(1)} s\n`);
-    const running = (worker as Worker).run();
+    const running = worker.run();
     closers.push(async () => {
       worker.shutdown();
       await running;
@@ -136,7 +140,7 @@ export async function startBench() {
 
     // As `npm start` with ROLE=all: the API starts workflows over the worker's connection, eagerly.
     const apiClient = new Client({ connection: nativeConnection, namespace: config.TEMPORAL_NAMESPACE });
-    const api = createApiServer({ config, db: apiDb, temporal: apiClient, logger, eagerStart: true });
+    const api = createApiServer({ config, db: apiDb, temporal: apiClient, logger, liquid, eagerStart: true });
     await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
     closers.push(async () => {
       api.closeAllConnections();

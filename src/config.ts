@@ -41,6 +41,8 @@ export const configSchema = z
     TEMPORAL_TLS_CERT: optionalString,
     TEMPORAL_TLS_KEY: optionalString,
     TASK_QUEUE: z.string().min(1).default('hookline-deliveries'),
+    // Flow runs have a task queue of their own, so that an outbound retry backlog never delays a sync flow.
+    FLOW_TASK_QUEUE: z.string().min(1).default('hookline-flows'),
 
     MONGODB_URI: z
       .string()

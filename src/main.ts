@@ -1,29 +1,26 @@
 import type { Server } from 'node:http';
 import { Client } from '@temporalio/client';
-import type { NativeConnection, Worker } from '@temporalio/worker';
+import type { NativeConnection } from '@temporalio/worker';
 import { createApiServer } from './api/server';
 import { ConfigError, loadConfig } from './config';
 import { openDatabase, type AppDatabase } from './database';
 import { createLogger } from './shared/logger';
 import { connectClient, connectWorkerConnection } from './temporal';
-import { createWorker, installTemporalRuntime } from './worker';
+import { createLiquidSandbox, type LiquidSandbox } from './shared/templates/liquid';
+import { createWorkers, installTemporalRuntime, type Workers } from './worker';
 
 /** How a shell reports a process ended by that signal (128 + its number): a second signal exits with it. */
 const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
 type StopSignal = keyof typeof SIGNAL_EXIT_CODES;
 /** Past what the worker waits for: closing the API, the connections and the database. */
 const STOP_MARGIN_MS = 5_000;
-/** A worker without shutdownForceTime would wait for its tasks without end: the stop is bounded anyway. */
-const DEFAULT_FORCE_MS = 10_000;
-
 /**
  * How long a stop may take before the process exits anyway. Both of the worker's times count from the
  * shutdown request: in-flight requests (API and activities) get shutdownGraceTime, then activities are
  * cancelled; at shutdownForceTime the worker gives up on the rest, so the later of the two, plus a margin.
  */
-function stopDeadlineMs(worker: Worker | undefined): number {
-  const graceMs = worker?.options.shutdownGraceTimeMs ?? 0;
-  const forceMs = worker?.options.shutdownForceTimeMs ?? graceMs + DEFAULT_FORCE_MS;
+function stopDeadlineMs(workers: Workers | undefined): number {
+  const { graceMs, forceMs } = workers?.stopTimes ?? { graceMs: 0, forceMs: 0 };
   return Math.max(graceMs, forceMs) + STOP_MARGIN_MS;
 }
 
@@ -52,7 +49,14 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.LOG_LEVEL);
 
-  const started: { db?: AppDatabase; worker?: Worker; workerRun?: Promise<void>; temporal?: Client; server?: Server } = {};
+  const started: {
+    db?: AppDatabase;
+    liquid?: LiquidSandbox;
+    workers?: Workers;
+    workersRun?: Promise<void>;
+    temporal?: Client;
+    server?: Server;
+  } = {};
   let stopping = false;
 
   const stop = async (reason: StopSignal | 'parent exited' | 'worker stopped', exitCode = 0): Promise<never> => {
@@ -61,9 +65,9 @@ async function main(): Promise<void> {
       process.exit(reason === 'SIGINT' || reason === 'SIGTERM' ? SIGNAL_EXIT_CODES[reason] : 1);
     }
     stopping = true;
-    const { db, worker, workerRun, temporal, server } = started;
-    const graceMs = worker?.options.shutdownGraceTimeMs ?? 0;
-    const deadlineMs = stopDeadlineMs(worker);
+    const { db, liquid, workers, workersRun, temporal, server } = started;
+    const graceMs = workers?.stopTimes.graceMs ?? 0;
+    const deadlineMs = stopDeadlineMs(workers);
     logger.info({ reason, graceMs, deadlineMs }, 'shutting down');
     // Unref'd: it bounds the stop without keeping the process alive once everything is closed.
     setTimeout(() => {
@@ -78,10 +82,10 @@ async function main(): Promise<void> {
       server.closeIdleConnections();
       setTimeout(() => server.closeAllConnections(), graceMs).unref();
     }
-    if (worker && workerRun) {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
+    if (workers && workersRun) {
+      workers.shutdown();
       closing.push(
-        workerRun.catch((err: unknown) => {
+        workersRun.catch((err: unknown) => {
           logger.error({ err }, 'worker did not stop cleanly');
           exitCode = 1;
         }),
@@ -89,7 +93,7 @@ async function main(): Promise<void> {
     }
     await Promise.all(closing);
     // After the worker: its activities write to the database until they end.
-    await Promise.all([temporal?.connection.close(), db?.conn.close()]).catch((err: unknown) => {
+    await Promise.all([temporal?.connection.close(), db?.conn.close(), liquid?.close()]).catch((err: unknown) => {
       logger.error({ err }, 'closing the connections failed');
       exitCode = 1;
     });
@@ -107,15 +111,16 @@ async function main(): Promise<void> {
 
   installTemporalRuntime(logger);
   started.db = await openDatabase(config.MONGODB_URI);
+  const liquid = (started.liquid = createLiquidSandbox());
   let workerConnection: NativeConnection | undefined;
 
   if (config.ROLE !== 'api' && !stopping) {
     const connection = await connectWorkerConnection(config);
     workerConnection = connection;
-    const worker = await createWorker({ config, connection, db: started.db, logger });
+    const workers = await createWorkers({ config, connection, db: started.db, logger, liquid });
     if (stopping) return;
-    started.worker = worker;
-    started.workerRun = worker.run().then(
+    started.workers = workers;
+    started.workersRun = workers.run().then(
       () => {
         if (!stopping) {
           logger.fatal('worker stopped on its own');
@@ -128,8 +133,8 @@ async function main(): Promise<void> {
         void stop('worker stopped', 1);
       },
     );
-    process.send?.({ type: STOP_DEADLINE_MESSAGE, ms: stopDeadlineMs(worker) });
-    logger.info({ taskQueue: config.TASK_QUEUE }, 'worker started');
+    process.send?.({ type: STOP_DEADLINE_MESSAGE, ms: stopDeadlineMs(workers) });
+    logger.info({ taskQueues: [config.TASK_QUEUE, config.FLOW_TASK_QUEUE] }, 'worker started');
   }
 
   if (config.ROLE !== 'worker' && !stopping) {
@@ -138,7 +143,7 @@ async function main(): Promise<void> {
     started.temporal = workerConnection
       ? new Client({ connection: workerConnection, namespace: config.TEMPORAL_NAMESPACE })
       : await connectClient(config);
-    const server = createApiServer({ config, db: started.db, temporal: started.temporal, logger, eagerStart });
+    const server = createApiServer({ config, db: started.db, temporal: started.temporal, logger, liquid, eagerStart });
     if (stopping) return;
     started.server = server;
     await new Promise<void>((resolve) => server.listen(config.API_PORT, config.API_HOST, resolve));

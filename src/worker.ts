@@ -1,36 +1,56 @@
 import { Client } from '@temporalio/client';
-import { type LogLevel, type NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  type LogLevel,
+  type NativeConnection,
+  Runtime,
+  Worker,
+  type WorkerOptions,
+} from '@temporalio/worker';
+import type { Dispatcher } from 'undici';
 import { createAllActivities } from './all-activities';
 import type { Config } from './config';
 import type { AppDatabase } from './database';
+import type { InboundActivityDeps } from './inbound/activities';
 import type { OutboundActivityDeps } from './outbound/activities';
 import type { Wake } from './outbound/activities/endpoint-guard';
+import { createOutboundDeps } from './outbound/deps';
 import { ENDPOINT_FREE_SIGNAL } from './outbound/workflow/failures';
 import { createDispatcher, type OutboundPolicy } from './shared/http/client';
 import type { Logger } from './shared/logger';
+import type { LiquidSandbox } from './shared/templates/liquid';
 
 export interface WorkerDeps {
   config: Config;
   connection: NativeConnection;
   db: AppDatabase;
   logger: Logger;
-  /** Tests pass a bundle built once per run instead of bundling the workflows for every worker. */
+  /** Where flow templates render (one per process, shared with the API in ROLE=all). */
+  liquid: LiquidSandbox;
+  /** Tests pass a bundle built once per run instead of bundling the workflows at every start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
 
 /** How long an attempt may wait in the worker for a place at a full endpoint before it is refused. */
 const ENDPOINT_LINGER_MS = 1_000;
 
+/** Where requests may go, as the configuration says: for webhook deliveries and flows' http steps alike. */
+export const outboundPolicy = (config: Config): OutboundPolicy => ({
+  allowPrivate: config.ALLOW_PRIVATE_TARGETS,
+  proxy: { httpsProxy: config.HTTPS_PROXY, httpProxy: config.HTTP_PROXY, noProxy: config.NO_PROXY },
+});
+
 /** The delivery activities' dependencies as the configuration says. */
-export function outboundActivityDeps(config: Config, db: AppDatabase, logger: Logger): OutboundActivityDeps {
-  const outbound: OutboundPolicy = {
-    allowPrivate: config.ALLOW_PRIVATE_TARGETS,
-    proxy: { httpsProxy: config.HTTPS_PROXY, httpProxy: config.HTTP_PROXY, noProxy: config.NO_PROXY },
-  };
+export function outboundActivityDeps(
+  config: Config,
+  db: AppDatabase,
+  logger: Logger,
+  dispatcher: Dispatcher = createDispatcher(outboundPolicy(config)),
+): OutboundActivityDeps {
   return {
     db,
-    dispatcher: createDispatcher(outbound),
-    outbound,
+    dispatcher,
+    outbound: outboundPolicy(config),
     logger,
     logCapPerWebhook: config.LOG_CAP_PER_WEBHOOK,
     webhookCacheTtlMs: 5_000,
@@ -41,6 +61,22 @@ export function outboundActivityDeps(config: Config, db: AppDatabase, logger: Lo
       failureThreshold: config.CIRCUIT_FAILURE_THRESHOLD,
       cooldownMs: config.CIRCUIT_COOLDOWN_MS,
     },
+  };
+}
+
+/** The flow activities' dependencies: `publish` steps publish through the outbound services. */
+export function inboundActivityDeps(
+  config: Config,
+  db: AppDatabase,
+  deps: { liquid: LiquidSandbox; temporal: Client; dispatcher: Dispatcher },
+): InboundActivityDeps {
+  return {
+    db,
+    liquid: deps.liquid,
+    dispatcher: deps.dispatcher,
+    outbound: outboundPolicy(config),
+    runLogCap: config.RUN_LOG_CAP_PER_FLOW,
+    publish: createOutboundDeps({ config, db, temporal: deps.temporal }),
   };
 }
 
@@ -60,21 +96,69 @@ export function workerTuning(config: Config) {
 }
 
 /**
- * Runs outbound deliveries (the delivery workflow and its activities) on TASK_QUEUE, from the bundle of every
- * workflow (all-workflows.ts). Add workers to add throughput.
+ * The process's workers, one per capability, each on its own task queue (so that an outbound retry backlog
+ * never delays a flow run): run together, and stopped together.
  */
-export async function createWorker({ config, connection, db, logger, workflowBundle }: WorkerDeps): Promise<Worker> {
+export interface Workers {
+  all: Worker[];
+  /** Settles once every worker has stopped; if one stops, the others are stopped too. */
+  run(): Promise<void>;
+  shutdown(): void;
+  /** What a stop may take: the workers' grace and force times. */
+  stopTimes: { graceMs: number; forceMs: number };
+}
+
+/**
+ * Runs outbound deliveries on TASK_QUEUE and flow runs on FLOW_TASK_QUEUE, from one bundle of every workflow
+ * (all-workflows.ts). Add worker processes to add throughput.
+ */
+export async function createWorkers(deps: WorkerDeps): Promise<Workers> {
+  const { config, connection, db, logger, liquid } = deps;
   // Deliveries waiting for a place at their endpoint are signalled over the worker's own connection.
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-  const wake: Wake = (workflowId) => client.workflow.getHandle(workflowId).signal(ENDPOINT_FREE_SIGNAL);
-  const activities = createAllActivities({ outbound: { ...outboundActivityDeps(config, db, logger), wake } });
-  return Worker.create({
-    connection,
-    ...workerTuning(config),
-    taskQueue: config.TASK_QUEUE,
-    ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('./all-workflows') }),
-    activities: activities.outbound,
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const wake: Wake = (workflowId) => temporal.workflow.getHandle(workflowId).signal(ENDPOINT_FREE_SIGNAL);
+  const dispatcher = createDispatcher(outboundPolicy(config));
+  const activities = createAllActivities({
+    outbound: { ...outboundActivityDeps(config, db, logger, dispatcher), wake },
+    inbound: inboundActivityDeps(config, db, { liquid, temporal, dispatcher }),
   });
+  const workflowBundle =
+    deps.workflowBundle ??
+    (await bundleWorkflowCode({ workflowsPath: require.resolve('./all-workflows'), logger: quietBundler(logger) }));
+  const tuning = { connection, ...workerTuning(config), workflowBundle };
+  const all = await Promise.all([
+    Worker.create({ ...tuning, taskQueue: config.TASK_QUEUE, activities: activities.outbound }),
+    Worker.create({ ...tuning, taskQueue: config.FLOW_TASK_QUEUE, activities: activities.inbound }),
+  ]);
+  const shutdown = () => {
+    for (const worker of all) if (worker.getState() === 'RUNNING') worker.shutdown();
+  };
+  const options = all[0]!.options;
+  return {
+    all,
+    shutdown,
+    async run() {
+      const ran = await Promise.allSettled(all.map((worker) => worker.run().finally(shutdown)));
+      const failed = ran.find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
+    },
+    stopTimes: {
+      graceMs: options.shutdownGraceTimeMs,
+      forceMs: options.shutdownForceTimeMs ?? options.shutdownGraceTimeMs,
+    },
+  };
+}
+
+/** The bundler's progress lines go to debug: a start logs what it started, not how. */
+function quietBundler(logger: Logger) {
+  return {
+    trace: (message: string) => logger.trace(message),
+    debug: (message: string) => logger.debug(message),
+    info: (message: string) => logger.debug(message),
+    warn: (message: string) => logger.warn(message),
+    error: (message: string) => logger.error(message),
+    log: (_level: string, message: string) => logger.debug(message),
+  };
 }
 
 const LOG_LEVELS = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;

@@ -4,7 +4,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import mongoose from 'mongoose';
-import { SEARCH_ATTRIBUTE_NAMES } from '../src/outbound/deliveries/search-attributes';
+import { SEARCH_ATTRIBUTE_NAMES } from '../src/shared/search-attributes';
 
 /**
  * Starting and stopping the servers Hookline needs locally: the Temporal dev server and a

@@ -1,4 +1,7 @@
 import type { Page } from '../db/pagination';
+import { webhookUrlOf } from '../inbound/flows/service';
+import type { InboundDeps } from '../inbound/deps';
+import type { FlowRecord, RunRecord, Step } from '../inbound/store/records';
 import type { DeliveryRecord, LogEntryRecord, WebhookRecord } from '../outbound/store/records';
 import { effectiveRetryPolicy } from '../outbound/workflow/retry-policy';
 import { redactAuth, redactValues } from '../shared/redaction';
@@ -63,5 +66,52 @@ export function presentLogEntry(e: LogEntryRecord) {
     durationMs: e.durationMs ?? null,
     startedAt: e.startedAt.toISOString(),
     finishedAt: e.finishedAt?.toISOString() ?? null,
+  };
+}
+
+/** A flow as shown: its webhook URL, never its token, and its http steps' header values redacted. */
+export function presentFlow(deps: Pick<InboundDeps, 'config'>, f: FlowRecord) {
+  return {
+    id: f._id,
+    projectId: f.projectId,
+    name: f.name,
+    status: f.status,
+    mode: f.mode,
+    refId: f.refId,
+    steps: f.steps.map(presentStep),
+    response: f.response,
+    webhookUrl: webhookUrlOf(deps, f._id),
+    createdAt: f.createdAt.toISOString(),
+    updatedAt: f.updatedAt.toISOString(),
+  };
+}
+
+function presentStep(step: Step): Step {
+  return step.kind === 'http' && step.headers ? { ...step, headers: redactValues(step.headers) } : step;
+}
+
+/** JSON the run log keeps as text, shown as the JSON it is. */
+const parsed = (text: string | undefined): unknown => (text === undefined ? undefined : JSON.parse(text));
+
+export function presentRun(r: RunRecord) {
+  return {
+    id: r.runId,
+    flowId: r.flowId,
+    status: r.status,
+    request: { body: parsed(r.request.body), headers: r.request.headers },
+    steps: r.steps.map((s) => ({
+      ref: s.ref,
+      kind: s.kind,
+      status: s.status,
+      input: parsed(s.input) ?? null,
+      output: parsed(s.output) ?? null,
+      error: s.error ?? null,
+      startedAt: s.startedAt.toISOString(),
+      finishedAt: s.finishedAt?.toISOString() ?? null,
+    })),
+    response: r.response ?? null,
+    error: r.error ?? null,
+    startedAt: r.startedAt.toISOString(),
+    finishedAt: r.finishedAt?.toISOString() ?? null,
   };
 }

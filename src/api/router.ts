@@ -1,5 +1,6 @@
 import { deliveriesRouter } from './routers/deliveries';
 import { eventsRouter } from './routers/events';
+import { flowsRouter } from './routers/flows';
 import { logsRouter } from './routers/logs';
 import { webhooksRouter } from './routers/webhooks';
 import { router } from './trpc';
@@ -9,6 +10,7 @@ export const appRouter = router({
   events: eventsRouter,
   deliveries: deliveriesRouter,
   logs: logsRouter,
+  flows: flowsRouter,
 });
 
 /** What a TypeScript client imports: `createTRPCClient<AppRouter>` (see examples/). */

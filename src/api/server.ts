@@ -1,7 +1,9 @@
 import http from 'node:http';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { pingDatabase } from '../db/mongo';
+import type { InboundDeps } from '../inbound/deps';
 import { createOutboundDeps } from '../outbound/deps';
+import { FLOW_WEBHOOK_PATH, handleFlowWebhook, sendJson } from './flow-webhook';
 import { appRouter } from './router';
 import type { ApiDeps } from './trpc';
 
@@ -24,14 +26,15 @@ export async function health(deps: ApiDeps) {
   return { ok: mongo && temporal, mongo: mongo ? 'up' : 'down', temporal: temporal ? 'up' : 'down' } as const;
 }
 
-/** The API's HTTP surface: `GET /healthz` and tRPC under `/trpc/`. */
+/** The API's HTTP surface: `GET /healthz`, tRPC under `/trpc/` and the flow webhooks under `/v1/flow-webhook/`. */
 export function createApiServer(deps: ApiDeps): http.Server {
   const outbound = createOutboundDeps(deps);
+  const inbound: InboundDeps = deps;
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: '/trpc/',
     maxBodySize: deps.config.MAX_PAYLOAD_BYTES,
-    createContext: ({ req }) => ({ deps, outbound, authorization: req.headers.authorization }),
+    createContext: ({ req }) => ({ deps, outbound, inbound, authorization: req.headers.authorization }),
     onError: ({ error, path }) => {
       if (error.code === 'INTERNAL_SERVER_ERROR') deps.logger.error({ err: error.cause ?? error, path }, 'API error');
     },
@@ -47,10 +50,15 @@ export function createApiServer(deps: ApiDeps): http.Server {
       trpc(req, res);
       return;
     }
+    const flowId = FLOW_WEBHOOK_PATH.exec(url.pathname)?.[1];
+    if (flowId !== undefined && req.method === 'POST') {
+      void handleFlowWebhook(req, res, flowId, {
+        inbound,
+        maxBytes: deps.config.MAX_PAYLOAD_BYTES,
+        logger: deps.logger,
+      });
+      return;
+    }
     sendJson(res, 404, { error: 'not_found', message: `no route for ${req.method} ${url.pathname}` });
   });
-}
-
-function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }

@@ -1,26 +1,23 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { Client } from '@temporalio/client';
 import { ZodError, z } from 'zod';
 import type { Config } from '../config';
 import type { AppDatabase } from '../database';
 import type { OutboundDeps } from '../outbound/deps';
-import {
-  DomainError,
-  InvalidCursorError,
-  InvalidInputError,
-  InvalidTemplateError,
-  NotFoundError,
-  PayloadTooLargeError,
-  QuotaExceededError,
-} from '../shared/errors';
+import type { InboundDeps } from '../inbound/deps';
+import { DomainError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
+import type { LiquidSandbox } from '../shared/templates/liquid';
+import { toTRPCError } from './errors';
+import { sameSecret } from '../shared/secrets';
 
 export interface ApiDeps {
   config: Config;
   db: AppDatabase;
   temporal: Client;
   logger: Logger;
+  /** Where flow templates render (one per process). */
+  liquid: LiquidSandbox;
   /** Starts workflows eagerly on a worker of this process (see OutboundDeps). */
   eagerStart?: boolean;
 }
@@ -28,6 +25,7 @@ export interface ApiDeps {
 export interface Context {
   deps: ApiDeps;
   outbound: OutboundDeps;
+  inbound: InboundDeps;
   authorization?: string;
 }
 
@@ -46,38 +44,20 @@ function describeZodError(err: ZodError): string {
   return err.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ');
 }
 
-/** The one place where what the domain throws becomes a tRPC code (and so an HTTP status). */
-const CODES: [abstract new (...args: never[]) => DomainError, TRPCError['code']][] = [
-  [NotFoundError, 'NOT_FOUND'],
-  [QuotaExceededError, 'FORBIDDEN'],
-  [PayloadTooLargeError, 'PAYLOAD_TOO_LARGE'],
-  [InvalidInputError, 'BAD_REQUEST'],
-  [InvalidTemplateError, 'BAD_REQUEST'],
-  [InvalidCursorError, 'BAD_REQUEST'],
-];
-const codeOf = (err: DomainError): TRPCError['code'] =>
-  CODES.find(([type]) => err instanceof type)?.[1] ?? 'BAD_REQUEST';
-
 const domainErrors = t.middleware(async ({ next }) => {
   const result = await next();
   if (!result.ok && result.error.cause instanceof DomainError) {
-    const cause = result.error.cause;
-    throw new TRPCError({ code: codeOf(cause), message: cause.message, cause });
+    throw toTRPCError(result.error.cause);
   }
   return result;
 });
 
 export const router = t.router;
 
-function digest(token: string): Buffer {
-  return createHash('sha256').update(token).digest();
-}
-
-/** Constant-time: compares fixed-length digests, and checks every configured token. */
+/** Constant-time, and every configured token is checked, so the time taken says nothing of which one matched. */
 function tokenAccepted(presented: string, tokens: string[]): boolean {
-  const p = digest(presented);
   let ok = false;
-  for (const token of tokens) ok = timingSafeEqual(p, digest(token)) || ok;
+  for (const token of tokens) ok = sameSecret(presented, token) || ok;
   return ok;
 }
 
@@ -86,5 +66,5 @@ export const authedProcedure = t.procedure.use(domainErrors).use(({ ctx, next })
   if (!match?.[1] || !tokenAccepted(match[1], ctx.deps.config.API_TOKENS)) {
     throw new TRPCError({ code: 'UNAUTHORIZED', message: 'a valid Authorization: Bearer <token> is required' });
   }
-  return next({ ctx: { deps: ctx.deps, outbound: ctx.outbound } });
+  return next({ ctx: { deps: ctx.deps, outbound: ctx.outbound, inbound: ctx.inbound } });
 });

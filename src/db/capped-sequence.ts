@@ -25,6 +25,12 @@ export interface SequenceEntry {
   [field: string]: unknown;
 }
 
+/** Where an entry is: its `_id` and its number, so that its writer (or, after a crash, the next) can complete it. */
+export interface SequenceRef {
+  id: string;
+  n: number;
+}
+
 const MAX_REMEMBERED_KEYS = 10_000;
 const MAX_COLLISIONS = 50;
 
@@ -112,7 +118,7 @@ export function createCappedSequence(collection: Collection<SequenceEntry>, cap:
 
   return {
     /** Appends an entry to `key`'s sequence; returns its id and number. */
-    async append(key: string, fields: Record<string, unknown>): Promise<{ id: string; n: number }> {
+    async append(key: string, fields: Record<string, unknown>): Promise<SequenceRef> {
       const { id, n } = await write(key, fields, async ({ insert, filter, doc }) => {
         if (insert) await collection.insertOne(doc);
         else await collection.replaceOne(filter, doc, { upsert: true });
@@ -147,6 +153,7 @@ export function createCappedSequence(collection: Collection<SequenceEntry>, cap:
 }
 
 /** The driver's collection behind a model, typed for the sequence: its writes skip mongoose's casting. */
-export const sequenceCollection = (model: BoundModel): Collection<SequenceEntry> => driverCollection<SequenceEntry>(model);
+export const sequenceCollection = (model: BoundModel): Collection<SequenceEntry> =>
+  driverCollection<SequenceEntry>(model);
 
 export type CappedSequence = ReturnType<typeof createCappedSequence>;

@@ -45,3 +45,6 @@ export class InvalidCursorError extends DomainError {
 
 /** A template that compiled but failed as it rendered: a limit reached, too slow, or an error in it. */
 export class TemplateRenderError extends DomainError {}
+
+/** A caller without the credentials a flow webhook (or the API) requires. */
+export class UnauthorizedError extends DomainError {}

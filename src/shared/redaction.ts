@@ -28,9 +28,7 @@ export const redactValues = (headers: Record<string, string> | undefined): Recor
 
 /** Headers as sent, with every value redacted but those named in `visible` (lower case). */
 export function redactHeadersExcept(headers: Record<string, string>, visible: ReadonlySet<string>) {
-  return Object.fromEntries(
-    Object.entries(headers).map(([k, v]) => [k, visible.has(k.toLowerCase()) ? v : REDACTED]),
-  );
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, visible.has(k.toLowerCase()) ? v : REDACTED]));
 }
 
 export type Auth = { type: 'basic'; username: string; password: string } | { type: 'bearer'; token: string };

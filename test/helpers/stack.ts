@@ -1,13 +1,14 @@
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { createTRPCClient, httpLink } from '@trpc/client';
 import { createApiServer } from '../../src/api/server';
 import type { AppRouter } from '../../src/api/router';
 import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/shared/logger';
-import { createWorker, installTemporalRuntime } from '../../src/worker';
+import { createLiquidSandbox } from '../../src/shared/templates/liquid';
+import { createWorkers, installTemporalRuntime, type Workers } from '../../src/worker';
 import { openTestDatabase } from './db';
 import { testEnv } from './env';
 
@@ -25,6 +26,7 @@ export async function startStack(overrides: Partial<Record<string, string>> = {}
     API_PORT: '0',
     TEMPORAL_ADDRESS: testEnv('temporalAddress'),
     TASK_QUEUE: `test-${randomBytes(6).toString('hex')}`,
+    FLOW_TASK_QUEUE: `test-flows-${randomBytes(6).toString('hex')}`,
     ALLOW_PRIVATE_TARGETS: 'true',
     LOG_LEVEL: 'silent',
     ...overrides,
@@ -35,19 +37,21 @@ export async function startStack(overrides: Partial<Record<string, string>> = {}
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const nativeConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const worker: Worker | undefined =
+  const liquid = createLiquidSandbox();
+  const workers: Workers | undefined =
     opts.worker === false
       ? undefined
-      : await createWorker({
+      : await createWorkers({
           config,
           connection: nativeConnection,
           db,
           logger,
+          liquid,
           workflowBundle: { codePath: testEnv('workflowBundle') },
         });
-  const workerRun = worker?.run();
+  const workersRun = workers?.run();
 
-  const server = createApiServer({ config, db, temporal, logger });
+  const server = createApiServer({ config, db, temporal, logger, liquid });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
@@ -62,14 +66,16 @@ export async function startStack(overrides: Partial<Record<string, string>> = {}
     mongoUri: `${testEnv('mongoUri')}/${db.conn.name}`,
     db,
     temporal,
+    liquid,
     url,
     api: client(),
     client,
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      worker?.shutdown();
-      await workerRun;
+      workers?.shutdown();
+      await workersRun;
+      await liquid.close();
       await nativeConnection.close();
       await connection.close();
       await db.drop();

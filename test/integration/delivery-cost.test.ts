@@ -1,8 +1,8 @@
 import type { CommandStartedEvent } from 'mongodb';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { openDatabase, type AppDatabase } from '../../src/database';
 import { createLogger } from '../../src/shared/logger';
-import { createWorker } from '../../src/worker';
+import { createWorkers, type Workers } from '../../src/worker';
 import { testEnv } from '../helpers/env';
 import { startReceiver, type Receiver } from '../helpers/receiver';
 import { startStack, type Stack } from '../helpers/stack';
@@ -16,7 +16,7 @@ describe('database operations of a delivery', () => {
   let stack: Stack;
   let db: AppDatabase;
   let connection: NativeConnection;
-  let worker: Worker;
+  let worker: Workers;
   let running: Promise<void>;
   let receiver: Receiver;
   let commands: CommandStartedEvent[] = [];
@@ -26,11 +26,12 @@ describe('database operations of a delivery', () => {
     db = await openDatabase(stack.mongoUri, { monitorCommands: true });
     db.conn.getClient().on('commandStarted', (e) => commands.push(e));
     connection = await NativeConnection.connect({ address: stack.config.TEMPORAL_ADDRESS });
-    worker = await createWorker({
+    worker = await createWorkers({
       config: stack.config,
       connection,
       db,
       logger: createLogger('silent'),
+      liquid: stack.liquid,
       workflowBundle: { codePath: testEnv('workflowBundle') },
     });
     running = worker.run();

@@ -1,6 +1,6 @@
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { createLogger } from '../../src/shared/logger';
-import { createWorker } from '../../src/worker';
+import { createWorkers, type Workers } from '../../src/worker';
 import { testEnv } from '../helpers/env';
 import { startReceiver, type Receiver } from '../helpers/receiver';
 import { startStack, type Stack } from '../helpers/stack';
@@ -13,7 +13,7 @@ import { startStack, type Stack } from '../helpers/stack';
 describe('fairness across endpoints', () => {
   let stack: Stack;
   let connection: NativeConnection;
-  let worker: Worker | undefined;
+  let worker: Workers | undefined;
   let running: Promise<void> | undefined;
   const receivers: Receiver[] = [];
   const arrivals: string[] = [];
@@ -64,11 +64,12 @@ describe('fairness across endpoints', () => {
     const busy = await publish('busy', 80);
     const other = await publish('other', 10);
 
-    worker = await createWorker({
+    worker = await createWorkers({
       config: stack.config,
       connection,
       db: stack.db,
       logger: createLogger('silent'),
+      liquid: stack.liquid,
       workflowBundle: { codePath: testEnv('workflowBundle') },
     });
     running = worker.run();

@@ -46,7 +46,5 @@ export const webhooksRouter = router({
 
   test: authedProcedure.input(byIdInput).mutation(({ ctx, input }) => testWebhook(ctx.outbound, input)),
 
-  trigger: authedProcedure
-    .input(triggerWebhookInput)
-    .mutation(({ ctx, input }) => triggerWebhook(ctx.outbound, input)),
+  trigger: authedProcedure.input(triggerWebhookInput).mutation(({ ctx, input }) => triggerWebhook(ctx.outbound, input)),
 });

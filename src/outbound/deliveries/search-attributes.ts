@@ -1,20 +1,5 @@
-import { defineSearchAttributeKey, type SearchAttributePair } from '@temporalio/common';
-
-/**
- * Custom search attributes on every delivery workflow, so that an operator can find deliveries in the
- * Temporal Web UI, e.g. `HooklineWebhookId = "wh_…" AND ExecutionStatus = "Failed"`.
- * The dev server registers them at start (temporal/servers.ts); a cluster needs them registered once
- * (`temporal operator search-attribute create`, see README).
- */
-export const SearchAttributes = {
-  projectId: defineSearchAttributeKey('HooklineProjectId', 'KEYWORD'),
-  webhookId: defineSearchAttributeKey('HooklineWebhookId', 'KEYWORD'),
-  action: defineSearchAttributeKey('HooklineAction', 'KEYWORD'),
-  contentType: defineSearchAttributeKey('HooklineContentType', 'KEYWORD'),
-  entityId: defineSearchAttributeKey('HooklineEntityId', 'KEYWORD'),
-} as const;
-
-export const SEARCH_ATTRIBUTE_NAMES = Object.values(SearchAttributes).map((k) => k.name);
+import type { SearchAttributePair } from '@temporalio/common';
+import { SearchAttributes } from '../../shared/search-attributes';
 
 export interface DeliveryTags {
   projectId: string;

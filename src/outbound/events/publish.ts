@@ -32,7 +32,12 @@ export async function publishEvent(
   const candidates = await Webhook.find({ projectId: input.projectId, enabled: true }).lean<WebhookRecord[]>();
   const key = { ...event, entityId: event.entity.id };
   const matched = candidates.filter((w) => matchesTriggers(w.triggers, key));
-  const recorded = await recordEvent(deps, input.projectId, event.eventId, matched.map((w) => w._id));
+  const recorded = await recordEvent(
+    deps,
+    input.projectId,
+    event.eventId,
+    matched.map((w) => w._id),
+  );
   const webhooks = await webhooksById(deps, input.projectId, recorded.webhookIds, matched);
 
   // Every body is rendered (and size-checked) before anything is delivered.
@@ -49,7 +54,14 @@ export async function publishEvent(
 async function recordEvent(deps: OutboundDeps, projectId: string, eventId: string, webhookIds: string[]) {
   const events = driverCollection<EventRecord>(deps.db.models.Event);
   const now = new Date();
-  const record = { _id: eventRecordIdFor(projectId, eventId), projectId, eventId, webhookIds, createdAt: now, updatedAt: now };
+  const record = {
+    _id: eventRecordIdFor(projectId, eventId),
+    projectId,
+    eventId,
+    webhookIds,
+    createdAt: now,
+    updatedAt: now,
+  };
   const stored = await insertOrFind(
     () => events.insertOne(record),
     // An event first published before records had derived ids is found by its fields.

@@ -44,14 +44,16 @@ export function createDeliveryStore(db: Database<Pick<OutboundModels, 'Delivery'
 
     find: (projectId: string, id: string) => findOwned(Delivery, projectId, id),
 
-
     /** What a retry needs to tidy up after an attempt a crash cut off. */
     progress: (deliveryId: string) =>
       records.findOne({ _id: deliveryId }, { projection: { attempts: 1, pendingLog: 1 } }),
 
     /** A slow attempt is under way: it counts, and its pending entry is where a crash can be tidied. */
     async pendingLogged(deliveryId: string, attempt: number, ref: EntryRef): Promise<void> {
-      await records.updateOne({ _id: deliveryId }, { $set: { attempts: attempt, pendingLog: ref, updatedAt: new Date() } });
+      await records.updateOne(
+        { _id: deliveryId },
+        { $set: { attempts: attempt, pendingLog: ref, updatedAt: new Date() } },
+      );
     },
 
     /** One attempt's outcome; with `end`, the delivery's final status too. */
@@ -75,7 +77,10 @@ export function createDeliveryStore(db: Database<Pick<OutboundModels, 'Delivery'
     },
 
     /** The end of a delivery whose last attempt could not record it (stopped before a request, or cut off). */
-    async ended(deliveryId: string, end: { status: Exclude<DeliveryStatus, 'pending'>; error?: string; attempts?: number }) {
+    async ended(
+      deliveryId: string,
+      end: { status: Exclude<DeliveryStatus, 'pending'>; error?: string; attempts?: number },
+    ) {
       const at = new Date();
       await records.updateOne(
         { _id: deliveryId },

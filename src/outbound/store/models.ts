@@ -1,11 +1,5 @@
 import { Schema, type Connection } from 'mongoose';
-import type {
-  DeliveryRecord,
-  DeliverySlotRecord,
-  EventRecord,
-  LogEntryRecord,
-  WebhookRecord,
-} from './records';
+import type { DeliveryRecord, DeliverySlotRecord, EventRecord, LogEntryRecord, WebhookRecord } from './records';
 
 /**
  * How outbound webhooks are stored. The record types come from the zod schemas (records.ts); these

@@ -109,7 +109,11 @@ const loggedRequest = z.object({
   headers: z.record(z.string(), z.string()),
   body: z.string(),
 });
-const loggedResponse = z.object({ status: z.number().int(), headers: z.record(z.string(), z.string()), body: z.string() });
+const loggedResponse = z.object({
+  status: z.number().int(),
+  headers: z.record(z.string(), z.string()),
+  body: z.string(),
+});
 
 /** One attempt, in its webhook's capped sequence: `_id` is `<webhookId>~<n mod cap>`, `n` orders. */
 export const logEntryRecord = z.object({

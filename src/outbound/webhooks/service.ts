@@ -36,7 +36,11 @@ function checkWebhook(
   if (problems.length) throw new InvalidInputError(problems);
 }
 
-export async function getWebhook(deps: Pick<OutboundDeps, 'db'>, projectId: string, id: string): Promise<WebhookRecord> {
+export async function getWebhook(
+  deps: Pick<OutboundDeps, 'db'>,
+  projectId: string,
+  id: string,
+): Promise<WebhookRecord> {
   const webhook = await findOwned(deps.db.models.Webhook, projectId, id);
   if (!webhook) throw new NotFoundError('webhook', id);
   return webhook;

@@ -12,7 +12,7 @@ export interface OutboundRequest {
   method?: string;
   url: string;
   headers: Record<string, string>;
-  body: string;
+  body?: string;
   timeoutMs: number;
   signal?: AbortSignal;
 }

@@ -1,0 +1,65 @@
+import type http from 'node:http';
+import { acceptCall } from '../inbound/calls/accept';
+import type { InboundDeps } from '../inbound/deps';
+import { DomainError, PayloadTooLargeError } from '../shared/errors';
+import type { Logger } from '../shared/logger';
+import { httpErrorOf } from './errors';
+
+/** The route of a flow's webhook URL. */
+export const FLOW_WEBHOOK_PATH = /^\/v1\/flow-webhook\/([^/]+)\/?$/;
+
+/**
+ * `POST /v1/flow-webhook/:flowId`: reads the body (at most MAX_PAYLOAD_BYTES), lets the inbound capability
+ * accept the call, and answers; every answer to a call that started a run carries `x-hookline-run-id`.
+ */
+export async function handleFlowWebhook(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  flowId: string,
+  deps: { inbound: InboundDeps; maxBytes: number; logger: Logger },
+): Promise<void> {
+  try {
+    const body = await readBody(req, deps.maxBytes);
+    const answer = await acceptCall(deps.inbound, {
+      flowId: decodeURIComponent(flowId),
+      authorization: req.headers.authorization,
+      body,
+      headers: flatHeaders(req.headers),
+    });
+    res.writeHead(answer.statusCode, {
+      'content-type': answer.contentType,
+      ...(answer.runId ? { 'x-hookline-run-id': answer.runId } : {}),
+    });
+    res.end(answer.body);
+  } catch (err) {
+    if (err instanceof DomainError) {
+      const { status, body } = httpErrorOf(err);
+      sendJson(res, status, body);
+      return;
+    }
+    deps.logger.error({ err, flowId }, 'flow webhook failed');
+    sendJson(res, 500, { error: 'internal_server_error', message: 'the call could not be accepted; try again' });
+  }
+}
+
+async function readBody(req: http.IncomingMessage, maxBytes: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buf: Buffer = chunk;
+    size += buf.length;
+    if (size > maxBytes) throw new PayloadTooLargeError(`body: is over MAX_PAYLOAD_BYTES (${maxBytes})`);
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function flatHeaders(headers: http.IncomingHttpHeaders): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
+  return out;
+}
+
+export function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}

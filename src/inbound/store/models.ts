@@ -1,0 +1,48 @@
+import { Schema, type Connection } from 'mongoose';
+import type { FlowRecord, RunRecord } from './records';
+
+/** How inbound flows are stored; the record types come from the zod schemas (records.ts). */
+
+const flowSchema = new Schema<FlowRecord>(
+  {
+    _id: { type: String, required: true },
+    projectId: { type: String, required: true },
+    name: { type: String, required: true },
+    status: { type: String, enum: ['draft', 'live', 'paused'], required: true },
+    mode: { type: String, enum: ['async', 'sync'], required: true },
+    refId: { type: String, required: true },
+    steps: { type: Schema.Types.Mixed, required: true },
+    response: { type: Schema.Types.Mixed, required: true },
+    token: { type: String, required: true },
+  },
+  { timestamps: true, versionKey: false, minimize: false },
+);
+flowSchema.index({ projectId: 1, createdAt: -1, _id: -1 });
+
+const runSchema = new Schema<RunRecord>(
+  {
+    _id: { type: String, required: true },
+    n: { type: Number, required: true },
+    projectId: { type: String, required: true },
+    flowId: { type: String, required: true },
+    runId: { type: String, required: true },
+    status: { type: String, enum: ['running', 'done', 'error'], required: true },
+    request: { type: Schema.Types.Mixed, required: true },
+    steps: { type: Schema.Types.Mixed, required: true },
+    response: { type: Schema.Types.Mixed },
+    error: { type: String },
+    startedAt: { type: Date, required: true },
+    finishedAt: { type: Date },
+  },
+  { versionKey: false, minimize: false },
+);
+runSchema.index({ projectId: 1, flowId: 1, n: -1 });
+
+export function createInboundModels(conn: Connection) {
+  return {
+    Flow: conn.model<FlowRecord>('Flow', flowSchema, 'flows'),
+    FlowRun: conn.model<RunRecord>('FlowRun', runSchema, 'flow_runs'),
+  };
+}
+
+export type InboundModels = ReturnType<typeof createInboundModels>;

@@ -1,0 +1,100 @@
+import type { SequenceRef } from '../../db/capped-sequence';
+import type { HttpStep, PublishStep, Step } from '../store/records';
+
+/**
+ * A step as its run is started with. It is recorded in the workflow history, so an http step carries its
+ * header names only: their values are secrets, read from the flow by the activity that sends the request.
+ */
+export type PlannedHttpStep = Omit<HttpStep, 'headers'> & { headerNames: string[] };
+export type PlannedStep = Exclude<Step, HttpStep> | PlannedHttpStep;
+
+export interface FlowResponse {
+  statusCode: number;
+  body: string;
+  contentType: string;
+}
+
+/** Everything a flow run is started with: one accepted call of a flow's webhook URL. */
+export interface FlowRunInput {
+  runId: string;
+  projectId: string;
+  flowId: string;
+  mode: 'async' | 'sync';
+  /** The request body's name in templates (`web1`). */
+  refId: string;
+  request: { body: unknown; headers: Record<string, string> };
+  steps: PlannedStep[];
+  /** The response template: rendered over the request alone (async) or over every step's result (sync). */
+  response: FlowResponse;
+}
+
+export interface FlowRunResult {
+  runId: string;
+  response: FlowResponse;
+}
+
+/** What a step made: what it was given, as shown in the debugger (JSON text), and its result for later steps. */
+export interface StepOutcome {
+  input: string;
+  result: unknown;
+}
+
+/** A step of the run as the debugger shows it; times in ms since the epoch (activity arguments are JSON). */
+export interface StepProgress {
+  ref: string;
+  kind: string;
+  status: 'running' | 'done' | 'error';
+  input?: string;
+  output?: string;
+  error?: string;
+  startedAt: number;
+  finishedAt?: number;
+}
+
+export interface RunProgress {
+  status?: 'running' | 'done' | 'error';
+  steps: StepProgress[];
+  response?: { statusCode: number; body: string };
+  error?: string;
+  finishedAt?: number;
+}
+
+/** The templates' data: the request body under its refId, and each step's result under its ref. */
+export type FlowContext = Record<string, unknown>;
+
+/** What the flow-run workflow asks of its activities (inbound/activities implements them). */
+export interface FlowActivities {
+  startRun(input: FlowRunInput, startedAt: number): Promise<SequenceRef>;
+  recordRun(ref: SequenceRef, progress: RunProgress): Promise<void>;
+  renderSet(template: string, context: FlowContext): Promise<StepOutcome>;
+  renderResponse(response: FlowResponse, context: FlowContext): Promise<FlowResponse>;
+  callHttp(call: { flowId: string; step: PlannedHttpStep; context: FlowContext }): Promise<StepOutcome>;
+  publishEvent(call: {
+    projectId: string;
+    runId: string;
+    step: PublishStep;
+    context: FlowContext;
+  }): Promise<StepOutcome>;
+}
+
+/** The failure a run ends with: which step failed, and why. */
+export const FLOW_RUN_FAILED = 'FlowRunFailed';
+export interface RunFailureDetails {
+  runId: string;
+  step: string;
+  error: string;
+}
+
+/** What a failed step's activity carries: what it was given, for the debugger. */
+export const STEP_FAILED = 'FlowStepFailed';
+export interface StepFailureDetails {
+  input?: string;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+
+export const isRunFailureDetails = (v: unknown): v is RunFailureDetails =>
+  isObject(v) && typeof v.runId === 'string' && typeof v.step === 'string' && typeof v.error === 'string';
+
+export const isStepFailureDetails = (v: unknown): v is StepFailureDetails =>
+  isObject(v) && (v.input === undefined || typeof v.input === 'string');

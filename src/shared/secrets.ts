@@ -1,0 +1,10 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+
+const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
+
+/**
+ * Whether a presented token is the expected one, in constant time: fixed-length digests are compared, so
+ * neither the content nor the length of a token leaks through timing.
+ */
+export const sameSecret = (presented: string, expected: string): boolean =>
+  timingSafeEqual(digest(presented), digest(expected));
