@@ -76,6 +76,20 @@ export class HttpFloor {
     if (res.statusCode >= 300) throw new Error(`receiver answered ${res.statusCode}`);
   }
 
+  /** n POSTs one after another: POST → answer read. */
+  async roundTrip(prefix: string, n: number): Promise<Latency> {
+    const samples: number[] = [];
+    const errors: unknown[] = [];
+    for (let i = 0; i < n; i++) {
+      const t0 = now();
+      await this.post(`${prefix}-${i}`).then(
+        () => samples.push(now() - t0),
+        (err: unknown) => errors.push(err),
+      );
+    }
+    return latencyOf(samples, n, errors);
+  }
+
   /** n POSTs, `concurrency` in flight: POST → 2xx answer. */
   async sustained(prefix: string, n: number, concurrency: number): Promise<Throughput> {
     const t0 = now();
@@ -218,6 +232,24 @@ export class EngineFloor {
       const at = this.ran.get(k);
       return at === undefined ? [] : [at - t];
     });
+    return latencyOf(samples, n, errors);
+  }
+
+  /** n workflows one after another, each started and its result awaited: what a sync call could cost at best. */
+  async roundTrip(prefix: string, n: number): Promise<Latency> {
+    const samples: number[] = [];
+    const errors: unknown[] = [];
+    for (let i = 0; i < n; i++) {
+      const key = `${prefix}-${i}`;
+      const t0 = now();
+      try {
+        await this.startWorkflow(key);
+        await this.client.workflow.getHandle(this.workflowId(key)).result();
+        samples.push(now() - t0);
+      } catch (err) {
+        errors.push(err);
+      }
+    }
     return latencyOf(samples, n, errors);
   }
 

@@ -3,6 +3,7 @@ import os from 'node:os';
 import type { CpuDelta } from './cpu';
 import type { Latency, Throughput } from './floors';
 import { backoff, type BackoffResult } from './scenarios/backoff';
+import { flows, type FlowsResult } from './scenarios/flows';
 import { hanging, type HangingResult } from './scenarios/hanging';
 import { latency, type LatencyResult } from './scenarios/latency';
 import { publishCall, type PublishCallResult } from './scenarios/publish-call';
@@ -44,10 +45,12 @@ const BACKOFF_WINDOW_S = num('BENCH_BACKOFF_WINDOW_S', 15);
 const SETTLE_MAX_S = num('BENCH_SETTLE_MAX_S', 35);
 /** The hanging requests time out after 60 s: settling, the quiet window and the healthy deliveries fit before. */
 const HANG_SETTLE_MAX_S = num('BENCH_HANG_SETTLE_MAX_S', 20);
-const TIMEOUT_S = num('BENCH_TIMEOUT_S', 290);
+const FLOW_N = num('BENCH_FLOW_N', 100);
+const FLOW_BURST = num('BENCH_FLOW_BURST', 300);
+const TIMEOUT_S = num('BENCH_TIMEOUT_S', 360);
 const BASELINE_S = num('BENCH_BASELINE_S', 5);
-/** BENCH_PHASES=1,2 runs only those figures (6 comes with 1; 2, 4 and 5 need 1's rate, else 20/s). */
-const PHASES = new Set((process.env.BENCH_PHASES ?? '1,2,3,4,5').split(',').map((x) => x.trim()));
+/** BENCH_PHASES=1,2 runs only those figures (6 comes with 1; 2, 4 and 5 need 1's rate, else 20/s; 7 is flows). */
+const PHASES = new Set((process.env.BENCH_PHASES ?? '1,2,3,4,5,7').split(',').map((x) => x.trim()));
 
 interface Results {
   sustained?: SustainedResult;
@@ -55,6 +58,7 @@ interface Results {
   publishCall?: PublishCallResult;
   hanging?: HangingResult;
   backoff?: BackoffResult;
+  flows?: FlowsResult;
   monitoring?: boolean;
   settings?: string;
   /** Every process's CPU with nothing to do, just after start-up. */
@@ -123,6 +127,11 @@ async function main() {
     if (PHASES.has('4'))
       results.hanging = await run(`4 ${HEALTHY} healthy beside ${HANGING} hanging`, () =>
         hanging(b, HANGING, HEALTHY, healthyRate, CONCURRENCY, QUIET_S, HANG_FANOUT, HANG_SETTLE_MAX_S),
+      );
+    // Before 5: its deliveries retry for minutes after it, and would share the machine with these calls.
+    if (PHASES.has('7'))
+      results.flows = await run(`7 inbound flows (n=${FLOW_N}, beside ${FLOW_BURST} outbound)`, () =>
+        flows(b, FLOW_N, FLOW_BURST, CONCURRENCY),
       );
     const sustainedRate = results.sustained?.hookline.perSecond ?? 10;
     const left = TIMEOUT_S - 20 - elapsedS() - BACKOFF_WINDOW_S;
@@ -302,6 +311,43 @@ function report(r: Results): void {
         (rate
           ? `; 10,000 first attempts at the sustained ${fmt(rate)}/s would take ~${fmt(10_000 / rate, 0)} s (BENCH_BACKOFF to change)`
           : ''),
+    );
+  }
+  const f = r.flows;
+  if (f) {
+    rows.push([
+      `7 flow call, async, answered p50 / p99 (n=${f.n}, one at a time)`,
+      lat(f.async),
+      `HTTP POST ${lat(f.http)}`,
+      'p99 ≤ 50 ms',
+      verdict(f.async.p99 <= 50 && f.async.errors.length === 0),
+    ]);
+    rows.push([
+      `7 flow call, sync, one set step, answered p50 / p99`,
+      lat(f.sync),
+      `engine: start + result of a one-activity workflow ${lat(f.engine)}`,
+      'p50 ≤ 100 ms',
+      verdict(f.sync.p50 <= 100 && f.sync.errors.length === 0),
+    ]);
+    rows.push([
+      `7 sync p50 / p99 while ${f.outboundBurst} deliveries are published`,
+      lat(f.syncBesideOutbound),
+      `alone ${lat(f.sync)} → p50 ${fmt(f.syncBesideOutbound.p50 / f.sync.p50, 2)}×`,
+      'answered, not queued behind',
+      verdict(f.syncBesideOutbound.errors.length === 0 && f.syncBesideOutbound.received > 0),
+    ]);
+    rows.push([
+      `7 outbound publish → receiver p50 / p99 @ 5/s during a sync burst`,
+      lat(f.outboundBesideSync),
+      `alone ${lat(f.outboundAlone)} → p50 ${fmt(f.outboundBesideSync.p50 / f.outboundAlone.p50, 2)}×`,
+      'all arrive',
+      verdict(f.outboundBesideSync.received === f.outboundBesideSync.n),
+    ]);
+    notes.push(
+      `7: ${f.syncBesideOutbound.n} sync calls during the outbound burst; the sync burst made ${f.syncBurst.calls} calls, ` +
+        `${f.syncBurst.concurrency} at a time, in ${fmt(f.syncBurst.ms / 1000)} s (${fmt((f.syncBurst.calls * 1000) / f.syncBurst.ms)}/s), errors ${f.syncBurst.errors}; ` +
+        `errors: async ${f.async.errors.length}, sync ${f.sync.errors.length}` +
+        (f.sync.errors[0] ? ` (${errorText(f.sync.errors[0])})` : ''),
     );
   }
   if (s) {

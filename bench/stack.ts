@@ -156,7 +156,8 @@ export async function startBench() {
     });
 
     const cpu = new CpuMeter(Object.fromEntries(servers.map((s) => [s.name, s.child.pid])));
-    return { uid, tmp, config, client, trpc, floor, commands, monitoring, cpu, servers, stop };
+    const apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
+    return { uid, tmp, config, client, trpc, apiUrl, floor, commands, monitoring, cpu, servers, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -32,6 +32,7 @@ describe('a worker killed in the middle of a retry series', () => {
       TEMPORAL_ADDRESS: testEnv('temporalAddress'),
       MONGODB_URI: stack.mongoUri,
       TASK_QUEUE: stack.config.TASK_QUEUE,
+      FLOW_TASK_QUEUE: stack.config.FLOW_TASK_QUEUE,
       ALLOW_PRIVATE_TARGETS: 'true',
       LOG_LEVEL: 'warn',
     };
@@ -90,5 +91,61 @@ describe('a worker killed in the middle of a retry series', () => {
       [2, 'error', INTERRUPTED],
       [1, 'error', 'HTTP 500'],
     ]);
+  }, 90_000);
+
+  it('a flow run whose worker dies mid-step is finished by a new worker, its run log complete', async () => {
+    // 1: hangs until its worker is killed; then answers.
+    const crm = await startReceiver((n) =>
+      n === 1 ? 'hang' : { status: 200, headers: { 'content-type': 'application/json' }, body: '{"ok":true}' },
+    );
+    try {
+      const flow = await stack.api.flows.create.mutate({
+        projectId: 'crash',
+        name: 'survives',
+        status: 'live',
+        steps: [
+          {
+            ref: 'crm',
+            kind: 'http',
+            url: `${crm.url}/sync`,
+            retryPolicy: { initialIntervalMs: 1_000, timeoutMs: 2_000 },
+          },
+          { ref: 'done', kind: 'set', value: '{{ crm.body.ok }}' },
+        ],
+        response: { statusCode: 202, body: 'queued' },
+      });
+      const { token } = await stack.api.flows.token.query({ projectId: 'crash', id: flow.id });
+      const first = startWorker();
+      const answer = await fetch(`${stack.url}/v1/flow-webhook/${flow.id}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: '{"company_id": 1}',
+      });
+      expect(answer.status).toBe(202);
+      const runId = answer.headers.get('x-hookline-run-id')!;
+
+      await crm.waitFor(1);
+      first.kill('SIGKILL');
+      await new Promise((resolve) => first.once('exit', resolve));
+      startWorker();
+      await stack.temporal.workflow.getHandle(`flow-run-${runId}`).result();
+
+      expect(crm.requests).toHaveLength(2);
+      const { items } = await stack.api.flows.runs.query({ projectId: 'crash', id: flow.id });
+      expect(items).toEqual([
+        expect.objectContaining({
+          id: runId,
+          status: 'done',
+          request: expect.objectContaining({ body: { company_id: 1 } }),
+          response: { statusCode: 202, body: 'queued' },
+          steps: [
+            expect.objectContaining({ ref: 'crm', status: 'done', output: expect.objectContaining({ status: 200 }) }),
+            expect.objectContaining({ ref: 'done', status: 'done', output: { value: true } }),
+          ],
+        }),
+      ]);
+    } finally {
+      await crm.close();
+    }
   }, 90_000);
 });

@@ -1,0 +1,137 @@
+import { HttpFloor, latencyOf, type Latency } from '../floors';
+import { startReceiver } from '../receiver';
+import { createWebhook, drained, publish, type Bench } from '../stack';
+import { bounded, now, sleep } from '../stats';
+import { publishOpenLoop } from './latency';
+
+export interface FlowsResult {
+  n: number;
+  async: Latency;
+  sync: Latency;
+  http: Latency;
+  engine: Latency;
+  /** Sync calls while an outbound burst fills the delivery task queue, beside sync calls alone. */
+  syncBesideOutbound: Latency;
+  outboundBurst: number;
+  /** Outbound publish → receiver at a low rate, alone and while a burst of sync calls runs. */
+  outboundAlone: Latency;
+  outboundBesideSync: Latency;
+  syncBurst: { calls: number; concurrency: number; ms: number; errors: number };
+}
+
+/**
+ * Figure 7: inbound flows. An async call's answer and a sync call of one `set` step, one at a time, beside a
+ * plain POST and a one-activity workflow started and awaited (HTTP and engine floors). Then each capability
+ * under a burst of the other: their task queues are their own, so neither waits behind the other's tasks.
+ */
+export async function flows(b: Bench, n: number, burst: number, concurrency: number): Promise<FlowsResult> {
+  const projectId = `flows-${b.uid}`;
+  const steps = [{ ref: 'res1', kind: 'set' as const, value: '{{ web1.id }}' }];
+  const asyncFlow = await b.trpc.flows.create.mutate({
+    projectId,
+    name: 'bench async',
+    status: 'live',
+    mode: 'async',
+    steps,
+    response: { statusCode: 202, body: '{"accepted": {{ web1.id | json }}}', contentType: 'application/json' },
+  });
+  const syncFlow = await b.trpc.flows.create.mutate({
+    projectId,
+    name: 'bench sync',
+    status: 'live',
+    mode: 'sync',
+    steps,
+    response: { statusCode: 200, body: '{"value": {{ res1.value | json }}}', contentType: 'application/json' },
+  });
+  const tokenOf = async (id: string) => (await b.trpc.flows.token.query({ projectId, id })).token;
+  const tokens = { [asyncFlow.id]: await tokenOf(asyncFlow.id), [syncFlow.id]: await tokenOf(syncFlow.id) };
+
+  const callOnce = async (flowId: string, id: string, expected: number) => {
+    const res = await fetch(`${b.apiUrl}/v1/flow-webhook/${flowId}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens[flowId]}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ id }),
+    });
+    const text = await res.text();
+    if (res.status !== expected) throw new Error(`flow answered ${res.status}: ${text.slice(0, 200)}`);
+  };
+  const oneAtATime = async (flowId: string, prefix: string, count: number, expected: number) => {
+    const samples: number[] = [];
+    const errors: unknown[] = [];
+    for (let i = 0; i < count; i++) {
+      const t0 = now();
+      await callOnce(flowId, `${prefix}-${i}`, expected).then(
+        () => samples.push(now() - t0),
+        (err: unknown) => errors.push(err),
+      );
+    }
+    return latencyOf(samples, count, errors);
+  };
+
+  // Warm-up: the first calls start threads and fill caches.
+  await oneAtATime(asyncFlow.id, 'warm-a', 10, 202);
+  await oneAtATime(syncFlow.id, 'warm-s', 10, 200);
+
+  const asyncLatency = await oneAtATime(asyncFlow.id, 'a', n, 202);
+  const syncLatency = await oneAtATime(syncFlow.id, 's', n, 200);
+
+  const receiver = await startReceiver();
+  const httpFloor = new HttpFloor(receiver);
+  const http = await httpFloor.roundTrip(`flow-http-${b.uid}`, n);
+  await httpFloor.close();
+  const engine = await b.floor.roundTrip(`flow-engine-${b.uid}`, n);
+
+  // Sync calls while `burst` deliveries are published as fast as the API takes them.
+  const outProject = `flows-out-${b.uid}`;
+  await createWebhook(b, outProject, receiver.url);
+  let publishing = true;
+  const outbound = bounded(burst, concurrency, (i) =>
+    publish(b, outProject, `burst-${b.uid}-${i}`).then(() => undefined),
+  ).finally(() => (publishing = false));
+  const beside: number[] = [];
+  const besideErrors: unknown[] = [];
+  let k = 0;
+  while (publishing) {
+    const t0 = now();
+    await callOnce(syncFlow.id, `beside-${k++}`, 200).then(
+      () => beside.push(now() - t0),
+      (err: unknown) => besideErrors.push(err),
+    );
+  }
+  await outbound;
+  await drained(b, outProject, 60_000);
+
+  // Outbound latency at 5/s, alone, then while sync calls run `concurrency` at a time.
+  const rate = 5;
+  const count = 25;
+  const outboundAlone = await publishOpenLoop(b, receiver, outProject, `alone-${b.uid}`, rate, count);
+  let calling = true;
+  const t0 = now();
+  let calls = 0;
+  let callErrors = 0;
+  const callers = Array.from({ length: concurrency }, async () => {
+    while (calling) {
+      calls++;
+      await callOnce(syncFlow.id, `burst-${calls}`, 200).catch(() => callErrors++);
+    }
+  });
+  await sleep(500);
+  const outboundBesideSync = await publishOpenLoop(b, receiver, outProject, `beside-${b.uid}`, rate, count);
+  calling = false;
+  await Promise.all(callers);
+  const burstMs = now() - t0;
+  await receiver.close();
+
+  return {
+    n,
+    async: asyncLatency,
+    sync: syncLatency,
+    http,
+    engine,
+    syncBesideOutbound: latencyOf(beside, beside.length + besideErrors.length, besideErrors),
+    outboundBurst: burst,
+    outboundAlone,
+    outboundBesideSync,
+    syncBurst: { calls, concurrency, ms: burstMs, errors: callErrors },
+  };
+}
