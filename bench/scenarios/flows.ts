@@ -1,7 +1,7 @@
 import { HttpFloor, latencyOf, type Latency } from '../floors';
 import { startReceiver } from '../receiver';
 import { createWebhook, drained, publish, type Bench } from '../stack';
-import { bounded, now, sleep } from '../stats';
+import { bounded, now, sleep, waitUntil } from '../stats';
 import { publishOpenLoop } from './latency';
 
 export interface FlowsResult {
@@ -10,9 +10,9 @@ export interface FlowsResult {
   sync: Latency;
   http: Latency;
   engine: Latency;
-  /** Sync calls while an outbound burst fills the delivery task queue, beside sync calls alone. */
-  syncBesideOutbound: Latency;
-  outboundBurst: number;
+  /** Sync calls while every activity slot of the outbound worker is held and deliveries queue behind them. */
+  syncBesideFullOutbound: Latency;
+  outboundHeld: { deliveries: number; held: number; slots: number };
   /** Outbound publish → receiver at a low rate, alone and while a burst of sync calls runs. */
   outboundAlone: Latency;
   outboundBesideSync: Latency;
@@ -81,25 +81,23 @@ export async function flows(b: Bench, n: number, burst: number, concurrency: num
   await httpFloor.close();
   const engine = await b.floor.roundTrip(`flow-engine-${b.uid}`, n);
 
-  // Sync calls while `burst` deliveries are published as fast as the API takes them.
+  // Sync calls while the outbound worker's activity slots are all held (by receivers that do not answer) and
+  // more deliveries wait in its task queue: with one queue, a flow would wait behind them.
+  const heldProject = `flows-held-${b.uid}`;
+  const holders = await Promise.all(Array.from({ length: 30 }, () => startReceiver({ kind: 'hang' })));
+  for (const h of holders) await createWebhook(b, heldProject, h.url);
+  const events = Math.ceil(burst / holders.length);
+  await bounded(events, concurrency, (i) => publish(b, heldProject, `held-${b.uid}-${i}`).then(() => undefined));
+  const slots = b.config.WORKER_MAX_CONCURRENT_ACTIVITIES;
+  const heldNow = () => holders.reduce((sum, h) => sum + h.hanging(), 0);
+  await waitUntil(() => heldNow() >= Math.min(slots, events * holders.length), 30_000, 50);
+  const held = heldNow();
+  const syncBesideFullOutbound = await oneAtATime(syncFlow.id, 'full', n, 200);
+  for (const h of holders) h.release(200);
+  await drained(b, heldProject, 60_000);
+  await Promise.all(holders.map((h) => h.close()));
   const outProject = `flows-out-${b.uid}`;
   await createWebhook(b, outProject, receiver.url);
-  let publishing = true;
-  const outbound = bounded(burst, concurrency, (i) =>
-    publish(b, outProject, `burst-${b.uid}-${i}`).then(() => undefined),
-  ).finally(() => (publishing = false));
-  const beside: number[] = [];
-  const besideErrors: unknown[] = [];
-  let k = 0;
-  while (publishing) {
-    const t0 = now();
-    await callOnce(syncFlow.id, `beside-${k++}`, 200).then(
-      () => beside.push(now() - t0),
-      (err: unknown) => besideErrors.push(err),
-    );
-  }
-  await outbound;
-  await drained(b, outProject, 60_000);
 
   // Outbound latency at 5/s, alone, then while sync calls run `concurrency` at a time.
   const rate = 5;
@@ -128,8 +126,8 @@ export async function flows(b: Bench, n: number, burst: number, concurrency: num
     sync: syncLatency,
     http,
     engine,
-    syncBesideOutbound: latencyOf(beside, beside.length + besideErrors.length, besideErrors),
-    outboundBurst: burst,
+    syncBesideFullOutbound,
+    outboundHeld: { deliveries: events * holders.length, held, slots },
     outboundAlone,
     outboundBesideSync,
     syncBurst: { calls, concurrency, ms: burstMs, errors: callErrors },

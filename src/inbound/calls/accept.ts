@@ -70,19 +70,30 @@ export async function acceptCall(deps: InboundDeps, call: FlowCall): Promise<Cal
     steps: plannedSteps(flow),
     response: flow.response,
   };
-  const run = await startRun(deps, flow, input);
   const { runId } = input;
 
   if (flow.mode === 'async') {
-    try {
-      const rendered = await deps.liquid.render(flow.response.body, { [flow.refId]: body });
-      return { statusCode: flow.response.statusCode, body: rendered, contentType: flow.response.contentType, runId };
-    } catch (err) {
-      if (err instanceof TemplateRenderError) return json(502, { runId, step: 'response', error: err.message }, runId);
-      throw err;
-    }
+    // The answer renders while the run starts: it needs the request alone.
+    const [answer] = await Promise.all([
+      deps.liquid.render(flow.response.body, { [flow.refId]: body }).then(
+        (rendered): CallAnswer => ({
+          statusCode: flow.response.statusCode,
+          body: rendered,
+          contentType: flow.response.contentType,
+          runId,
+        }),
+        (err: unknown) => {
+          if (err instanceof TemplateRenderError)
+            return json(502, { runId, step: 'response', error: err.message }, runId);
+          throw err;
+        },
+      ),
+      startRun(deps, flow, input),
+    ]);
+    return answer;
   }
 
+  const run = await startRun(deps, flow, input);
   const timeoutMs = deps.config.FLOW_SYNC_TIMEOUT_MS;
   const limit = AbortSignal.timeout(timeoutMs);
   try {

@@ -16,9 +16,11 @@ import {
   type FlowRunResult,
   type PlannedStep,
   type RunFailureDetails,
+  type RunProgress,
   type StepOutcome,
   type StepProgress,
 } from './types';
+import type { SequenceRef } from '../../db/capped-sequence';
 
 /** Room, on top of an http step's own request timeout, for rendering its templates and reading its flow. */
 const ATTEMPT_OVERHEAD_MS = 5_000;
@@ -38,12 +40,19 @@ const { publishEvent } = proxyActivities<FlowActivities>({ startToCloseTimeout: 
  * flow's run log, which the flow debugger reads. A sync call waits for the response rendered at the end.
  */
 export async function flowRunWorkflow(input: FlowRunInput): Promise<FlowRunResult> {
-  const log = await local.startRun(input, Date.now());
+  const startedAt = Date.now();
+  // The run's entry is written when it is first recorded: a run of quick steps costs one write, at its end;
+  // one with a step that waits on another system shows in the debugger as that step starts.
+  let log: SequenceRef | undefined;
+  const record = async (progress: RunProgress) => {
+    if (log) await local.recordRun(log, progress);
+    else log = await local.startRun(input, startedAt, progress);
+  };
   const context: FlowContext = { [input.refId]: input.request.body };
   const steps: StepProgress[] = [];
 
   const fail = async (step: string, error: string): Promise<never> => {
-    await local.recordRun(log, { status: 'error', steps, error: `${step}: ${error}`, finishedAt: Date.now() });
+    await record({ status: 'error', steps, error: `${step}: ${error}`, finishedAt: Date.now() });
     const details: RunFailureDetails = { runId: input.runId, step, error };
     throw ApplicationFailure.create({
       message: `${step}: ${error}`,
@@ -54,10 +63,10 @@ export async function flowRunWorkflow(input: FlowRunInput): Promise<FlowRunResul
   };
 
   for (const step of input.steps) {
-    const startedAt = Date.now();
-    const running: StepProgress = { ref: step.ref, kind: step.kind, status: 'running', startedAt };
+    const stepStartedAt = Date.now();
+    const running: StepProgress = { ref: step.ref, kind: step.kind, status: 'running', startedAt: stepStartedAt };
     // A step that waits on another system may take long: the debugger shows it running meanwhile.
-    if (step.kind !== 'set') await local.recordRun(log, { steps: [...steps, running] });
+    if (step.kind !== 'set') await record({ steps: [...steps, running] });
     try {
       const outcome = await runStep(input, step, context);
       context[step.ref] = outcome.result;
@@ -85,7 +94,7 @@ export async function flowRunWorkflow(input: FlowRunInput): Promise<FlowRunResul
   } catch (err) {
     return fail('response', describeFailure(err));
   }
-  await local.recordRun(log, {
+  await record({
     status: 'done',
     steps,
     response: { statusCode: response.statusCode, body: response.body },

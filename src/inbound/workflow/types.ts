@@ -64,7 +64,8 @@ export type FlowContext = Record<string, unknown>;
 
 /** What the flow-run workflow asks of its activities (inbound/activities implements them). */
 export interface FlowActivities {
-  startRun(input: FlowRunInput, startedAt: number): Promise<SequenceRef>;
+  /** Writes the run's entry, as it stands: the first time a run is recorded. */
+  startRun(input: FlowRunInput, startedAt: number, progress: RunProgress): Promise<SequenceRef>;
   recordRun(ref: SequenceRef, progress: RunProgress): Promise<void>;
   renderSet(template: string, context: FlowContext): Promise<StepOutcome>;
   renderResponse(response: FlowResponse, context: FlowContext): Promise<FlowResponse>;
