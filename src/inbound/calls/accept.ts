@@ -36,7 +36,7 @@ export const PAUSED_ANSWER = {
 };
 
 /** Request headers the debugger shows as sent; every other value (tokens, cookies, keys) is redacted. */
-const VISIBLE_HEADERS = new Set(['content-type', 'content-length', 'user-agent', 'accept']);
+const VISIBLE_HEADERS = new Set(['host', 'content-type', 'content-length', 'user-agent', 'accept']);
 
 const json = (statusCode: number, body: unknown, runId?: string): CallAnswer => ({
   statusCode,
