@@ -41,6 +41,8 @@ export const configSchema = z
     TEMPORAL_TLS_CERT: optionalString,
     TEMPORAL_TLS_KEY: optionalString,
     TASK_QUEUE: z.string().min(1).default('hookline-deliveries'),
+    // Where the activity page (/ui) links a delivery's workflow: the Temporal Web UI, or Temporal Cloud's.
+    TEMPORAL_UI_URL: z.url({ protocol: /^https?$/ }).optional(),
     // Flow runs have a task queue of their own, so that an outbound retry backlog never delays a sync flow.
     FLOW_TASK_QUEUE: z.string().min(1).default('hookline-flows'),
 

@@ -89,7 +89,11 @@ async function main(): Promise<void> {
   }
   const ownTemporal = !env.TEMPORAL_ADDRESS;
   const ownMongo = !env.MONGODB_URI;
-  if (ownTemporal) appEnv.TEMPORAL_ADDRESS = `127.0.0.1:${temporalPort}`;
+  if (ownTemporal) {
+    appEnv.TEMPORAL_ADDRESS = `127.0.0.1:${temporalPort}`;
+    // The activity page links each delivery to its workflow in this Web UI.
+    appEnv.TEMPORAL_UI_URL ??= `http://127.0.0.1:${uiPort}`;
+  }
   if (ownMongo) appEnv.MONGODB_URI = `mongodb://127.0.0.1:${mongoPort}/hookline`;
 
   let config;

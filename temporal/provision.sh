@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the servers Hookline runs locally, pinned, into a git-ignored cache (.tools/ by default).
 # Every step skips what is already there, so a second run costs seconds.
-#   temporal/provision.sh [temporal] [ferretdb] [test-server]   (no argument: all three)
+#   temporal/provision.sh [temporal] [ferretdb] [test-server] [chromium]   (no argument: the first three)
 # Prints KEY=path lines on stdout for the caller; progress goes to stderr.
 set -euo pipefail
 
@@ -112,9 +112,28 @@ LAUNCHER
   echo "TEMPORAL_TEST_SERVER=$launcher"
 }
 
+# The browser tests drive Debian's chromium (never a browser download at run time): installed with apt-get
+# when missing and this runs as root; CHROMIUM_BIN points at another Chromium instead.
+provision_chromium() {
+  if [ -n "${CHROMIUM_BIN:-}" ]; then echo "CHROMIUM_BIN=$CHROMIUM_BIN"; return; fi
+  if command -v chromium >/dev/null 2>&1; then echo "CHROMIUM_BIN=$(command -v chromium)"; return; fi
+  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    log "missing chromium: install Debian's package (apt-get install chromium) or set CHROMIUM_BIN"; exit 1
+  fi
+  log "installing Debian's chromium package for the browser tests (apt-get, a minute or two the first time)"
+  local out="$TOOLS_DIR/chromium-apt.log"
+  # Recommended packages included: they bring the fonts the page's screenshots are drawn with.
+  if ! with_ticker "chromium" bash -c 'export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y chromium > "$1" 2>&1 || { apt-get update >> "$1" 2>&1 && apt-get install -y chromium >> "$1" 2>&1; }' _ "$out"; then
+    cat "$out" >&2; exit 1
+  fi
+  log "chromium ready: $(command -v chromium)"
+  echo "CHROMIUM_BIN=$(command -v chromium)"
+}
+
 steps=("$@"); [ ${#steps[@]} -gt 0 ] || steps=(temporal ferretdb test-server)
 for step in "${steps[@]}"; do
-  case "$step" in temporal|ferretdb|test-server) ;; *) log "unknown step '$step'"; exit 2 ;; esac
+  case "$step" in temporal|ferretdb|test-server|chromium) ;; *) log "unknown step '$step'"; exit 2 ;; esac
 done
 # The steps are independent: run them side by side (a cold machine builds both Go programs at once).
 outs=$(mktemp -d); trap 'rm -rf "$outs"' EXIT

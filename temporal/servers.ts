@@ -18,9 +18,10 @@ export interface Tools {
   FERRETDB_BIN?: string;
   MONGOD_BIN?: string;
   TEMPORAL_TEST_SERVER?: string;
+  CHROMIUM_BIN?: string;
 }
 
-export type ProvisionStep = 'temporal' | 'ferretdb' | 'test-server';
+export type ProvisionStep = 'temporal' | 'ferretdb' | 'test-server' | 'chromium';
 
 /** Runs temporal/provision.sh (progress on our stderr) and returns the paths it printed. */
 export function provision(steps: ProvisionStep[]): Promise<Tools> {

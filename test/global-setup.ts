@@ -17,7 +17,8 @@ declare global {
 
 /**
  * Once per `npm test`: the real Temporal dev server (in memory, headless) and the real database server on
- * free ports, the time-skipping test server's path, and the workflow bundle built once for every worker.
+ * free ports, the time-skipping test server's path, Chromium's for the browser tests, and the workflow bundle
+ * built once for every worker.
  * A TEMPORAL_ADDRESS or MONGODB_URI in the environment is used instead of starting that server.
  */
 export default async function globalSetup(): Promise<void> {
@@ -29,6 +30,7 @@ export default async function globalSetup(): Promise<void> {
     ...(ownTemporal ? (['temporal'] as const) : []),
     ...(ownMongo ? (['ferretdb'] as const) : []),
     'test-server',
+    'chromium',
   ]);
 
   const servers: RunningServer[] = [];
@@ -50,6 +52,7 @@ export default async function globalSetup(): Promise<void> {
   process.env[TEST_ENV.mongoUri] = process.env.MONGODB_URI ?? `mongodb://127.0.0.1:${mongoPort}`;
   process.env[TEST_ENV.testServer] = tools.TEMPORAL_TEST_SERVER!;
   process.env[TEST_ENV.workflowBundle] = bundlePath;
+  process.env[TEST_ENV.chromium] = tools.CHROMIUM_BIN!;
   process.stderr.write(
     `\n[test] servers and workflow bundle ready in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
   );

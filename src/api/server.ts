@@ -5,6 +5,7 @@ import type { InboundDeps } from '../inbound/deps';
 import { createOutboundDeps } from '../outbound/deps';
 import { FLOW_WEBHOOK_PATH, handleFlowWebhook, sendJson } from './flow-webhook';
 import { appRouter } from './router';
+import { createUi } from './ui';
 import type { ApiDeps } from './trpc';
 
 /** Answers within this long even when a dependency hangs, so a load balancer's check does not. */
@@ -26,10 +27,16 @@ export async function health(deps: ApiDeps) {
   return { ok: mongo && temporal, mongo: mongo ? 'up' : 'down', temporal: temporal ? 'up' : 'down' } as const;
 }
 
-/** The API's HTTP surface: `GET /healthz`, tRPC under `/trpc/` and the flow webhooks under `/v1/flow-webhook/`. */
+/**
+ * The API's HTTP surface: `GET /healthz`, tRPC under `/trpc/`, the flow webhooks under `/v1/flow-webhook/` and
+ * the activity page under `/ui`.
+ */
 export function createApiServer(deps: ApiDeps): http.Server {
   const outbound = createOutboundDeps(deps);
   const inbound: InboundDeps = deps;
+  const ui = createUi({ temporalUiUrl: deps.config.TEMPORAL_UI_URL, namespace: deps.config.TEMPORAL_NAMESPACE });
+  // Built now, beside the start-up, so that the first page load does not wait for it.
+  ui.warm().catch((err: unknown) => deps.logger.error({ err }, 'the activity page did not build'));
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: '/trpc/',
@@ -44,6 +51,16 @@ export function createApiServer(deps: ApiDeps): http.Server {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
       void health(deps).then((body) => sendJson(res, body.ok ? 200 : 503, body));
+      return;
+    }
+    if (
+      (url.pathname === '/ui' || url.pathname.startsWith('/ui/')) &&
+      (req.method === 'GET' || req.method === 'HEAD')
+    ) {
+      ui.serve(url.pathname, res).catch((err: unknown) => {
+        deps.logger.error({ err }, 'activity page');
+        sendJson(res, 500, { error: 'internal_server_error', message: 'the activity page is not available' });
+      });
       return;
     }
     if (url.pathname.startsWith('/trpc/')) {

@@ -4,6 +4,7 @@ export const TEST_ENV = {
   mongoUri: 'HOOKLINE_TEST_MONGODB_URI',
   testServer: 'HOOKLINE_TEST_SERVER',
   workflowBundle: 'HOOKLINE_TEST_WORKFLOW_BUNDLE',
+  chromium: 'HOOKLINE_TEST_CHROMIUM',
 } as const;
 
 export function testEnv(key: keyof typeof TEST_ENV): string {

@@ -62,3 +62,13 @@ export async function startGarbageServer() {
       }),
   };
 }
+
+/** Locoia's response template from the seed (a Jinja-like `if` over a step's result), as flows use it. */
+export const SEED_RESPONSE_TEMPLATE = `{
+"valid":
+{% if res1.value == "myResult" %}
+"{{ res1.value }}"
+{% else %}
+false
+{% endif %}
+}`;

@@ -1,4 +1,5 @@
 import { Webhook as StandardWebhook } from 'standardwebhooks';
+import { SEED_RESPONSE_TEMPLATE } from '../helpers/fixtures';
 import { startReceiver, type Receiver } from '../helpers/receiver';
 import { startStack, type Stack } from '../helpers/stack';
 
@@ -58,14 +59,7 @@ describe('inbound flows', () => {
     throw new Error(`run ${runId} did not finish`);
   }
 
-  const SEED_RESPONSE = `{
-"valid":
-{% if res1.value == "myResult" %}
-"{{ res1.value }}"
-{% else %}
-false
-{% endif %}
-}`;
+  const SEED_RESPONSE = SEED_RESPONSE_TEMPLATE;
 
   describe('flows.*', () => {
     it('creates a flow with the contract defaults, its webhook URL, and no token in sight', async () => {

@@ -1,18 +1,12 @@
 import { InvalidTemplateError, TemplateRenderError } from '../../src/shared/errors';
 import { createLiquidSandbox, parseRendered, type LiquidSandbox } from '../../src/shared/templates/liquid';
+import { SEED_RESPONSE_TEMPLATE } from '../helpers/fixtures';
 
 // Real LiquidJS in real worker threads: what the sandbox promises is only true of the real thing.
 
 const web1 = { company_id: 123456, list: [1, 2] };
 
-const RESPONSE = `{
-"valid":
-{% if res1.value == "myResult" %}
-"{{ res1.value }}"
-{% else %}
-false
-{% endif %}
-}`;
+const RESPONSE = SEED_RESPONSE_TEMPLATE;
 
 async function rejection(promise: Promise<unknown>): Promise<Error> {
   try {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { findOwned } from '../../db/owned';
+import { deleteOwned, findOwned } from '../../db/owned';
 import { findPage, pageBySequence } from '../../db/pagination';
 import { InvalidInputError, InvalidTemplateError, NotFoundError } from '../../shared/errors';
 import { targetUrlProblem } from '../../shared/http/target-policy';
@@ -110,9 +110,7 @@ export async function updateFlow(deps: InboundDeps, input: UpdateFlowInput): Pro
 }
 
 export async function deleteFlow(deps: InboundDeps, input: ByIdInput) {
-  const flow = await getFlow(deps, input.projectId, input.id);
-  const { deletedCount } = await deps.db.models.Flow.deleteOne({ _id: flow._id });
-  if (!deletedCount) throw new NotFoundError('flow', input.id);
+  if (!(await deleteOwned(deps.db.models.Flow, input.projectId, input.id))) throw new NotFoundError('flow', input.id);
   return { id: input.id, deleted: true };
 }
 

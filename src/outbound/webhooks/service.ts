@@ -1,4 +1,4 @@
-import { findOwned } from '../../db/owned';
+import { deleteOwned, findOwned } from '../../db/owned';
 import { findPage } from '../../db/pagination';
 import { insertInFreeSlot } from '../../db/slots';
 import { InvalidInputError, InvalidTemplateError, NotFoundError, QuotaExceededError } from '../../shared/errors';
@@ -98,9 +98,9 @@ export async function updateWebhook(deps: OutboundDeps, input: UpdateWebhookInpu
 }
 
 export async function deleteWebhook(deps: OutboundDeps, input: ByIdInput) {
-  const webhook = await getWebhook(deps, input.projectId, input.id);
-  const { deletedCount } = await deps.db.models.Webhook.deleteOne({ _id: webhook._id });
-  if (!deletedCount) throw new NotFoundError('webhook', input.id);
+  if (!(await deleteOwned(deps.db.models.Webhook, input.projectId, input.id))) {
+    throw new NotFoundError('webhook', input.id);
+  }
   return { id: input.id, deleted: true };
 }
 

@@ -1,0 +1,3 @@
+import { render } from 'preact';
+
+render(<p>Hookline</p>, document.getElementById('app')!);
