@@ -113,12 +113,7 @@ describe('the activity page', () => {
     const newId = /Resent as (dlv_\w+)/.exec((await resent.innerText()) ?? '')![1]!;
     await page.getByRole('button', { name: `Resend ${newId}` }).waitFor();
     // The new delivery turns done on its own (the page refreshes while it is pending).
-    await page.waitForFunction(
-      (id) =>
-        [...document.querySelectorAll('tr')].some((tr) => tr.textContent?.includes(id) && /done/.test(tr.textContent)),
-      newId,
-      { timeout: 30_000 },
-    );
+    await page.locator('tr', { hasText: newId }).filter({ hasText: 'done' }).waitFor({ timeout: 30_000 });
     expect(await stack.api.deliveries.get.query({ projectId: project, id: newId })).toMatchObject({
       status: 'done',
       webhookId: webhook.id,
