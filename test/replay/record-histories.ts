@@ -1,11 +1,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { temporal } from '@temporalio/proto';
+import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { deliveryWorkflow } from '../../src/all-workflows';
 import { openTestDatabase } from '../helpers/db';
 import { storeDelivery } from '../helpers/fixtures';
 import { startReceiver, type Reply } from '../helpers/receiver';
+import { startStack, type Stack } from '../helpers/stack';
 import { createTestWorker, createTimeSkippingEnv } from '../helpers/time-skipping';
 
 /**
@@ -57,13 +59,82 @@ describe('record delivery workflow histories', () => {
         args: [input],
       });
       await worker.runUntil(handle.result().catch(() => undefined));
-      const history = temporal.api.history.v1.History.toObject(
-        temporal.api.history.v1.History.create(await handle.fetchHistory()),
-        { longs: String, enums: String, bytes: String },
-      );
-      writeFileSync(path.join(OUT, `${name}.json`), `${JSON.stringify(history, null, 1)}\n`);
+      await saveHistory(handle, path.join(OUT, `${name}.json`));
     } finally {
       await receiver.close();
     }
   });
 });
+
+/** The flow-run workflow's paths, recorded from calls of a real stack: replayed by replay.test.ts. */
+describe('record flow-run workflow histories', () => {
+  const FLOWS_OUT = path.join(__dirname, 'histories', 'flows-v1');
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack();
+    mkdirSync(FLOWS_OUT, { recursive: true });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  type Steps = Parameters<Stack['api']['flows']['create']['mutate']>[0]['steps'];
+  const scenarios: [string, 'sync' | 'async', (url: string) => Steps, (n: number) => Reply][] = [
+    ['sync-set', 'sync', () => [{ ref: 'res1', kind: 'set', value: '{{ web1.id }}' }], () => ({ status: 200 })],
+    [
+      'async-http-then-set',
+      'async',
+      (url) => [
+        { ref: 'crm', kind: 'http', url: `${url}/c/{{ web1.id }}`, retryPolicy: { initialIntervalMs: 1_000 } },
+        { ref: 'res1', kind: 'set', value: '{{ crm.status }}' },
+      ],
+      (n) => (n === 1 ? { status: 503 } : { status: 200, body: '{"ok":true}' }),
+    ],
+    [
+      'sync-http-fails',
+      'sync',
+      (url) => [{ ref: 'crm', kind: 'http', url: `${url}/down`, retryPolicy: { maximumAttempts: 1 } }],
+      () => ({ status: 500 }),
+    ],
+    [
+      'sync-publish',
+      'sync',
+      () => [
+        { ref: 'evt', kind: 'publish', entityType: 'record', action: 'create', entity: '{"id": "{{ web1.id }}"}' },
+      ],
+      () => ({ status: 200 }),
+    ],
+  ];
+
+  it.each(scenarios)('%s', async (name, mode, steps, script) => {
+    const receiver = await startReceiver(script);
+    try {
+      const flow = await stack.api.flows.create.mutate({
+        projectId: 'record',
+        name,
+        status: 'live',
+        mode,
+        steps: steps(receiver.url),
+      });
+      const { token } = await stack.api.flows.token.query({ projectId: 'record', id: flow.id });
+      const res = await fetch(`${stack.url}/v1/flow-webhook/${flow.id}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: '{"id": "c-1"}',
+      });
+      const handle = stack.temporal.workflow.getHandle(`flow-run-${res.headers.get('x-hookline-run-id')}`);
+      await handle.result().catch(() => undefined);
+      await saveHistory(handle, path.join(FLOWS_OUT, `${name}.json`));
+    } finally {
+      await receiver.close();
+    }
+  });
+});
+
+async function saveHistory(handle: { fetchHistory(): ReturnType<WorkflowHandle['fetchHistory']> }, file: string) {
+  const history = temporal.api.history.v1.History.toObject(
+    temporal.api.history.v1.History.create(await handle.fetchHistory()),
+    { longs: String, enums: String, bytes: String },
+  );
+  writeFileSync(file, `${JSON.stringify(history, null, 1)}\n`);
+}

@@ -28,17 +28,42 @@ describe.each(['v1', 'v2'])('delivery workflow replay: histories %s', (version) 
   });
 
   it('replays each of them without nondeterminism', async () => {
-    const histories = files.map((f) => ({
-      workflowId: `${version}/${f}`,
-      history: temporal.api.history.v1.History.fromObject(JSON.parse(readFileSync(path.join(dir, f), 'utf8'))),
-    }));
-    const results = [];
-    for await (const result of Worker.runReplayHistories(
-      { workflowBundle: { codePath: testEnv('workflowBundle') } },
-      histories,
-    )) {
-      results.push({ workflowId: result.workflowId, error: result.error ? String(result.error) : undefined });
-    }
-    expect(results).toEqual(files.map((f) => ({ workflowId: `${version}/${f}`, error: undefined })));
+    expect(await replayAll(dir, version, files)).toEqual(
+      files.map((f) => ({ workflowId: `${version}/${f}`, error: undefined })),
+    );
   });
 });
+
+/** The flow-run workflow's recorded paths (`npm run record-histories`), replayed the same way. */
+describe('flow-run workflow replay: histories flows-v1', () => {
+  const dir = path.join(__dirname, 'histories', 'flows-v1');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+
+  it('has histories of every recorded path', () => {
+    expect(files.sort()).toEqual(
+      ['async-http-then-set', 'sync-http-fails', 'sync-publish', 'sync-set'].map((n) => `${n}.json`),
+    );
+  });
+
+  it('replays each of them without nondeterminism', async () => {
+    expect(await replayAll(dir, 'flows-v1', files)).toEqual(
+      files.map((f) => ({ workflowId: `flows-v1/${f}`, error: undefined })),
+    );
+  });
+});
+
+/** Replays the histories in `dir` on today's workflow bundle; each result names its file. */
+async function replayAll(dir: string, label: string, files: string[]) {
+  const histories = files.map((f) => ({
+    workflowId: `${label}/${f}`,
+    history: temporal.api.history.v1.History.fromObject(JSON.parse(readFileSync(path.join(dir, f), 'utf8'))),
+  }));
+  const results = [];
+  for await (const result of Worker.runReplayHistories(
+    { workflowBundle: { codePath: testEnv('workflowBundle') } },
+    histories,
+  )) {
+    results.push({ workflowId: result.workflowId, error: result.error ? String(result.error) : undefined });
+  }
+  return results;
+}
