@@ -1,3 +1,8 @@
 import { render } from 'preact';
+import { App } from './app';
 
-render(<p>Hookline</p>, document.getElementById('app')!);
+const root = document.getElementById('app');
+if (root) {
+  root.textContent = '';
+  render(<App />, root);
+}

@@ -4,6 +4,8 @@ import { useApp } from './context';
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
+  /** Something not in `items` is still under way (a delivery between two attempts): keep refreshing. */
+  pending?: boolean;
 }
 
 /** A list paged by the API's opaque cursors, refreshed every 2 s while anything it shows is still pending. */
@@ -41,12 +43,14 @@ interface Loaded<T> {
 
 /**
  * `key` names what is listed (project, filter…): when it changes, paging starts over. `load` fetches the page
- * after `cursor`; `isPending` says which items keep the list refreshing.
+ * after `cursor`; `isPending` says which items keep the list refreshing; `signal` reloads from outside.
  */
 export function usePaged<T>(
   key: string,
   load: (cursor: string | null) => Promise<Page<T>>,
   isPending: (item: T) => boolean,
+  /** Changed from outside to load the page shown again. */
+  signal = 0,
 ): Paged<T> {
   const { report } = useApp();
   const loadRef = useRef(load);
@@ -79,11 +83,12 @@ export function usePaged<T>(
     return () => {
       live = false;
     };
-  }, [key, cursor, position.tick]);
+  }, [key, cursor, position.tick, signal]);
 
   const shown = loaded && loaded.key === key ? loaded : null;
   const current = shown !== null && shown.cursor === cursor;
-  const polling = shown !== null && shown.page.items.some((item) => pendingRef.current(item));
+  const polling =
+    shown !== null && (shown.page.pending === true || shown.page.items.some((item) => pendingRef.current(item)));
 
   const move = (stack: (string | null)[]) => setPosition({ key, stack, tick: position.tick + 1 });
 

@@ -1,10 +1,7 @@
 /** Where the page is, kept in the URL hash so that a reload keeps the place. Never holds the token. */
 export type WebhookTab = 'log' | 'deliveries';
 
-export type Route =
-  | { name: 'home' }
-  | { name: 'webhook'; id: string; tab: WebhookTab }
-  | { name: 'flow'; id: string };
+export type Route = { name: 'home' } | { name: 'webhook'; id: string; tab: WebhookTab } | { name: 'flow'; id: string };
 
 function decode(part: string): string | null {
   try {

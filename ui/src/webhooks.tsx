@@ -1,0 +1,97 @@
+import type { Delivery, Webhook } from './api';
+import { useApp } from './context';
+import { ListBody, ListToolbar, Pager, StatusBadge } from './format';
+import { usePaged } from './paged';
+
+interface Row {
+  webhook: Webhook;
+  last: Delivery | null;
+  failures: number;
+  moreFailures: boolean;
+}
+
+export function EnabledText({ webhook }: { webhook: Webhook }) {
+  if (webhook.enabled) return <>yes</>;
+  return <>no{webhook.disabledReason ? <span class="muted"> ({webhook.disabledReason})</span> : null}</>;
+}
+
+/** A screen's lists reload together: `signal` changes when any of them is refreshed by hand. */
+export interface OverviewProps {
+  signal: number;
+  onRefresh: () => void;
+}
+
+/** The project's webhooks with their newest delivery's status and their kept failures. */
+export function Webhooks({ signal, onRefresh }: OverviewProps) {
+  const { api, projectId, navigate } = useApp();
+  const list = usePaged<Row>(
+    projectId,
+    async (cursor) => {
+      const page = await api.webhooks.list.query({ projectId, limit: 50, cursor });
+      // All asked at once: httpBatchLink sends them as a few batched requests.
+      const items = await Promise.all(
+        page.items.map(async (webhook): Promise<Row> => {
+          const [last, failed] = await Promise.all([
+            api.deliveries.list.query({ projectId, webhookId: webhook.id, limit: 1 }),
+            api.deliveries.list.query({ projectId, webhookId: webhook.id, status: 'error', limit: 100 }),
+          ]);
+          return {
+            webhook,
+            last: last.items[0] ?? null,
+            failures: failed.items.length,
+            moreFailures: failed.nextCursor !== null,
+          };
+        }),
+      );
+      return { items, nextCursor: page.nextCursor };
+    },
+    (row) => row.last?.status === 'pending',
+    signal,
+  );
+
+  return (
+    <section aria-labelledby="webhooks-heading">
+      <h2 id="webhooks-heading" tabIndex={-1}>
+        Webhooks
+      </h2>
+      <ListToolbar list={list} onRefresh={onRefresh} />
+      <ListBody list={list} empty="No webhooks in this project.">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">URL</th>
+              <th scope="col">Enabled</th>
+              <th scope="col">Last status</th>
+              <th scope="col">Failures</th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.page?.items.map(({ webhook, last, failures, moreFailures }) => (
+              <tr key={webhook.id}>
+                <td>
+                  <button
+                    type="button"
+                    class="link"
+                    onClick={() => navigate({ name: 'webhook', id: webhook.id, tab: 'log' })}
+                  >
+                    {webhook.name}
+                  </button>
+                </td>
+                <td class="wrap">
+                  <code>{webhook.url}</code>
+                </td>
+                <td>
+                  <EnabledText webhook={webhook} />
+                </td>
+                <td>{last ? <StatusBadge status={last.status} /> : <span class="muted">—</span>}</td>
+                <td class="num">{moreFailures ? '100+' : failures}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </ListBody>
+      <Pager list={list} label="Webhooks" />
+    </section>
+  );
+}
