@@ -70,7 +70,7 @@ export function Deliveries({ webhookId, reloadKey, highlight, onStarted }: Props
               <th scope="col">Status</th>
               <th scope="col">Attempts</th>
               <th scope="col">Created</th>
-              <th scope="col">Last error</th>
+              <th scope="col">Last result</th>
               <th scope="col">Workflow</th>
               <th scope="col">
                 <span class="visually-hidden">Actions</span>
