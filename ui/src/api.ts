@@ -8,7 +8,6 @@ export type Inputs = inferRouterInputs<AppRouter>;
 export type Webhook = Outputs['webhooks']['get'];
 export type Delivery = Outputs['deliveries']['get'];
 export type LogEntry = Outputs['logs']['list']['items'][number];
-export type Flow = Outputs['flows']['get'];
 export type Run = Outputs['flows']['runs']['items'][number];
 
 export type Api = ReturnType<typeof createApi>;

@@ -2,8 +2,9 @@ import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/ho
 import { createApi, describeError, loadConfig, type UiConfig } from './api';
 import { AppContext, type AppContextValue, isUnauthorized } from './context';
 import { FlowPage, Flows } from './flows';
+import { ProjectField } from './project-field';
 import { formatHash, parseHash, type Route, screenOf } from './route';
-import { isProjectId, lastProject, loadSession, PROJECT_PATTERN, type Session, saveSession } from './session';
+import { isProjectId, lastProject, loadSession, type Session, saveSession } from './session';
 import { SignIn } from './sign-in';
 import { WebhookPage } from './webhook-page';
 import { Webhooks } from './webhooks';
@@ -192,22 +193,7 @@ function ProjectBar(props: { projectId: string; onSwitch: (projectId: string) =>
           props.onSwitch(projectId);
         }}
       >
-        <label for="switch-project">Project</label>
-        <input
-          id="switch-project"
-          ref={input}
-          type="text"
-          autocomplete="off"
-          spellcheck={false}
-          required
-          pattern={PROJECT_PATTERN}
-          title="1 to 64 letters, digits, _ or -"
-          value={value}
-          onInput={(e) => setValue(e.currentTarget.value)}
-          onKeyDown={(e) => {
-            if (e.key === 'Escape') cancel();
-          }}
-        />
+        <ProjectField id="switch-project" inputRef={input} value={value} onValue={setValue} onEscape={cancel} />
         <button type="submit" class="primary">
           Switch
         </button>

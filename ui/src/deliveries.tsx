@@ -1,7 +1,8 @@
 import { useState } from 'preact/hooks';
 import type { Delivery, UiConfig } from './api';
 import { useApp } from './context';
-import { ListBody, ListToolbar, Pager, StatusBadge, Time } from './format';
+import { StatusBadge, Time } from './format';
+import { ListSection, PagedTable } from './list';
 import { usePaged } from './paged';
 
 /** The delivery's workflow in the Temporal Web UI, when the server knows its address. */
@@ -57,70 +58,53 @@ export function Deliveries({ webhookId, reloadKey, highlight, onStarted }: Props
   };
 
   return (
-    <section aria-labelledby="deliveries-heading">
-      <h3 id="deliveries-heading" tabIndex={-1}>
-        Deliveries
-      </h3>
-      <ListToolbar list={list} />
-      <ListBody list={list} empty="No deliveries yet.">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Delivery</th>
-              <th scope="col">Status</th>
-              <th scope="col">Attempts</th>
-              <th scope="col">Created</th>
-              <th scope="col">Last result</th>
-              <th scope="col">Workflow</th>
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
+    <ListSection headingId="deliveries-heading" level={3} title="Deliveries">
+      <PagedTable
+        list={list}
+        label="Deliveries"
+        empty="No deliveries yet."
+        columns={['Delivery', 'Status', 'Attempts', 'Created', 'Last result', 'Workflow']}
+        action="Actions"
+        row={(delivery) => {
+          const href = workflowUrl(config, delivery.workflowId);
+          return (
+            <tr key={delivery.id} class={delivery.id === highlight ? 'selected' : undefined}>
+              <td>
+                <code>{delivery.id}</code>
+              </td>
+              <td>
+                <StatusBadge status={delivery.status} />
+              </td>
+              <td class="num">{delivery.attempts}</td>
+              <td>
+                <Time iso={delivery.createdAt} />
+              </td>
+              <td>
+                <LastError delivery={delivery} />
+              </td>
+              <td>
+                {href ? (
+                  <a href={href} target="_blank" rel="noopener noreferrer" title={delivery.workflowId}>
+                    Workflow
+                  </a>
+                ) : (
+                  <code class="wrap">{delivery.workflowId}</code>
+                )}
+              </td>
+              <td>
+                <button
+                  type="button"
+                  aria-label={`Resend ${delivery.id}`}
+                  aria-disabled={resending ? 'true' : 'false'}
+                  onClick={() => void resend(delivery)}
+                >
+                  {resending === delivery.id ? 'Resending…' : 'Resend'}
+                </button>
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {list.page?.items.map((delivery) => {
-              const href = workflowUrl(config, delivery.workflowId);
-              return (
-                <tr key={delivery.id} class={delivery.id === highlight ? 'selected' : undefined}>
-                  <td>
-                    <code>{delivery.id}</code>
-                  </td>
-                  <td>
-                    <StatusBadge status={delivery.status} />
-                  </td>
-                  <td class="num">{delivery.attempts}</td>
-                  <td>
-                    <Time iso={delivery.createdAt} />
-                  </td>
-                  <td>
-                    <LastError delivery={delivery} />
-                  </td>
-                  <td>
-                    {href ? (
-                      <a href={href} target="_blank" rel="noopener noreferrer" title={delivery.workflowId}>
-                        Workflow
-                      </a>
-                    ) : (
-                      <code class="wrap">{delivery.workflowId}</code>
-                    )}
-                  </td>
-                  <td>
-                    <button
-                      type="button"
-                      aria-label={`Resend ${delivery.id}`}
-                      aria-disabled={resending ? 'true' : 'false'}
-                      onClick={() => void resend(delivery)}
-                    >
-                      {resending === delivery.id ? 'Resending…' : 'Resend'}
-                    </button>
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </ListBody>
-      <Pager list={list} label="Deliveries" />
-    </section>
+          );
+        }}
+      />
+    </ListSection>
   );
 }

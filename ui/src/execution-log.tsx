@@ -1,18 +1,19 @@
-import { useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import type { LogEntry } from './api';
 import { useApp } from './context';
+import { DetailPanel, OpenButton, useDetail } from './detail';
 import {
   Code,
+  ErrorText,
   formatDuration,
   formatTime,
   HeadersTable,
-  ListBody,
-  ListToolbar,
-  Pager,
   prettyText,
   StatusBadge,
   Time,
+  TimingFacts,
 } from './format';
+import { ListSection, PagedTable } from './list';
 import { usePaged } from './paged';
 
 export type DeliveryStatus = LogEntry['status'];
@@ -35,24 +36,37 @@ export function ExecutionLog({ webhookId }: { webhookId: string }) {
     },
     (entry) => entry.status === 'pending',
   );
-  const [open, setOpen] = useState<LogEntry | null>(null);
-  const opener = useRef<HTMLElement | null>(null);
-  const heading = useRef<HTMLHeadingElement>(null);
-  // The open entry as last loaded: a pending one updates as the list refreshes.
-  const shown = (open && list.page?.items.find((entry) => entry.id === open.id)) ?? open;
-
-  const close = () => {
-    setOpen(null);
-    if (opener.current?.isConnected) opener.current.focus();
-    else heading.current?.focus();
-  };
+  const detail = useDetail(list);
+  const { shown } = detail;
 
   return (
-    <section aria-labelledby="log-heading">
-      <h3 id="log-heading" ref={heading} tabIndex={-1}>
-        Execution log
-      </h3>
-      <ListToolbar list={list}>
+    <ListSection headingId="log-heading" level={3} title="Execution log" headingRef={detail.heading}>
+      <PagedTable
+        list={list}
+        label="Execution log"
+        empty={status === '' ? 'No attempts logged yet.' : `No ${status} attempts.`}
+        columns={['Status', 'Attempt', 'Time', 'Duration', 'Response']}
+        action="Details"
+        row={(entry) => (
+          <tr key={entry.id} class={shown?.id === entry.id ? 'selected' : undefined}>
+            <td>
+              <StatusBadge status={entry.status} />
+            </td>
+            <td class="num">{entry.attempt}</td>
+            <td>
+              <Time iso={entry.startedAt} />
+            </td>
+            <td class="num">{formatDuration(entry.durationMs)}</td>
+            <td class="num">{entry.response ? entry.response.status : '—'}</td>
+            <td>
+              <OpenButton
+                label={`Open attempt ${entry.attempt} of ${entry.deliveryId} at ${formatTime(entry.startedAt)}`}
+                onOpen={(button) => detail.open(entry, button)}
+              />
+            </td>
+          </tr>
+        )}
+      >
         <label for="log-status">Status</label>
         <select
           id="log-status"
@@ -60,7 +74,7 @@ export function ExecutionLog({ webhookId }: { webhookId: string }) {
           onChange={(e) => {
             const value = e.currentTarget.value;
             setStatus(isStatus(value) ? value : '');
-            setOpen(null);
+            detail.reset();
           }}
         >
           <option value="">All</option>
@@ -70,70 +84,22 @@ export function ExecutionLog({ webhookId }: { webhookId: string }) {
             </option>
           ))}
         </select>
-      </ListToolbar>
-      <ListBody list={list} empty={status === '' ? 'No attempts logged yet.' : `No ${status} attempts.`}>
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Status</th>
-              <th scope="col">Attempt</th>
-              <th scope="col">Time</th>
-              <th scope="col">Duration</th>
-              <th scope="col">Response</th>
-              <th scope="col">
-                <span class="visually-hidden">Details</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.page?.items.map((entry) => (
-              <tr key={entry.id} class={shown?.id === entry.id ? 'selected' : undefined}>
-                <td>
-                  <StatusBadge status={entry.status} />
-                </td>
-                <td class="num">{entry.attempt}</td>
-                <td>
-                  <Time iso={entry.startedAt} />
-                </td>
-                <td class="num">{formatDuration(entry.durationMs)}</td>
-                <td class="num">{entry.response ? entry.response.status : '—'}</td>
-                <td>
-                  <button
-                    type="button"
-                    aria-label={`Open attempt ${entry.attempt} of ${entry.deliveryId} at ${formatTime(entry.startedAt)}`}
-                    onClick={(e) => {
-                      opener.current = e.currentTarget;
-                      setOpen(entry);
-                    }}
-                  >
-                    Open
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </ListBody>
-      <Pager list={list} label="Execution log" />
-      {shown && <LogDetail entry={shown} onClose={close} />}
-    </section>
+      </PagedTable>
+      {shown && <LogDetail entry={shown} onClose={detail.close} />}
+    </ListSection>
   );
 }
 
 function LogDetail({ entry, onClose }: { entry: LogEntry; onClose: () => void }) {
-  const heading = useRef<HTMLHeadingElement>(null);
-  useLayoutEffect(() => heading.current?.focus(), [entry.id]);
   const { request, response } = entry;
   return (
-    <section class="detail" aria-labelledby="attempt-heading">
-      <div class="detail-head">
-        <h4 id="attempt-heading" ref={heading} tabIndex={-1}>
-          Attempt {entry.attempt}
-        </h4>
-        <button type="button" onClick={onClose}>
-          Close
-        </button>
-      </div>
+    <DetailPanel
+      headingId="attempt-heading"
+      level={4}
+      title={`Attempt ${entry.attempt}`}
+      itemId={entry.id}
+      onClose={onClose}
+    >
       <dl class="facts">
         <dt>Status</dt>
         <dd>
@@ -143,16 +109,7 @@ function LogDetail({ entry, onClose }: { entry: LogEntry; onClose: () => void })
         <dd>
           <code>{entry.deliveryId}</code>
         </dd>
-        <dt>Started</dt>
-        <dd>
-          <Time iso={entry.startedAt} />
-        </dd>
-        <dt>Finished</dt>
-        <dd>
-          <Time iso={entry.finishedAt} />
-        </dd>
-        <dt>Duration</dt>
-        <dd>{formatDuration(entry.durationMs)}</dd>
+        <TimingFacts startedAt={entry.startedAt} finishedAt={entry.finishedAt} durationMs={entry.durationMs} />
       </dl>
       <section aria-labelledby="attempt-request">
         <h5 id="attempt-request">Request</h5>
@@ -166,11 +123,7 @@ function LogDetail({ entry, onClose }: { entry: LogEntry; onClose: () => void })
       </section>
       <section aria-labelledby="attempt-response">
         <h5 id="attempt-response">Response</h5>
-        {entry.error && (
-          <p class="error-text">
-            <strong>Error:</strong> {entry.error}
-          </p>
-        )}
+        {entry.error && <ErrorText error={entry.error} />}
         {response ? (
           <>
             <p>
@@ -185,6 +138,6 @@ function LogDetail({ entry, onClose }: { entry: LogEntry; onClose: () => void })
           )
         )}
       </section>
-    </section>
+    </DetailPanel>
   );
 }

@@ -1,6 +1,3 @@
-import type { ComponentChildren } from 'preact';
-import type { Paged } from './paged';
-
 /** A time in the browser's locale: the time alone for today, with the date otherwise. */
 export function formatTime(iso: string): string {
   const date = new Date(iso);
@@ -39,6 +36,24 @@ export function StatusBadge({ status }: { status: string }) {
   return <span class={`badge badge-${TONES[status] ?? 'neutral'}`}>{status}</span>;
 }
 
+/** When something ran, as rows of a `<dl class="facts">`. */
+export function TimingFacts(props: { startedAt: string; finishedAt: string | null; durationMs: number | null }) {
+  return (
+    <>
+      <dt>Started</dt>
+      <dd>
+        <Time iso={props.startedAt} />
+      </dd>
+      <dt>Finished</dt>
+      <dd>
+        <Time iso={props.finishedAt} />
+      </dd>
+      <dt>Duration</dt>
+      <dd>{formatDuration(props.durationMs)}</dd>
+    </>
+  );
+}
+
 /** JSON text pretty-printed; anything else as it is. */
 export function prettyText(text: string): string {
   try {
@@ -53,6 +68,15 @@ export function prettyValue(value: unknown): string {
   if (typeof value === 'string') return prettyText(value);
   if (value === undefined || value === null) return '';
   return JSON.stringify(value, null, 2) ?? String(value);
+}
+
+/** What went wrong, marked as an error in words as well. */
+export function ErrorText({ error }: { error: string }) {
+  return (
+    <p class="error-text">
+      <strong>Error:</strong> {error}
+    </p>
+  );
 }
 
 export function Code({ text }: { text: string }) {
@@ -85,55 +109,6 @@ export function HeadersTable({ headers, caption }: { headers: Record<string, str
           ))}
         </tbody>
       </table>
-    </div>
-  );
-}
-
-interface ToolbarProps<T> {
-  list: Paged<T>;
-  /** What "Refresh" does, when more than this list (by default, this list). */
-  onRefresh?: () => void;
-  children?: ComponentChildren;
-}
-
-/** "Refresh" and when the list was last loaded. */
-export function ListToolbar<T>({ list, onRefresh, children }: ToolbarProps<T>) {
-  return (
-    <div class="toolbar">
-      {children}
-      <button type="button" onClick={onRefresh ?? list.refresh}>
-        Refresh
-      </button>
-      <span class="muted small">
-        {list.updatedAt ? `Updated ${list.updatedAt.toLocaleTimeString()}` : 'Loading…'}
-        {list.polling ? ' · refreshing every 2 s while pending' : ''}
-      </span>
-    </div>
-  );
-}
-
-/** "Newer" and "Older"; aria-disabled rather than disabled, so that focus stays on the button while it loads. */
-export function Pager<T>({ list, label }: { list: Paged<T>; label: string }) {
-  const button = (text: string, enabled: boolean, onClick: () => void) => (
-    <button type="button" aria-disabled={enabled ? 'false' : 'true'} onClick={() => enabled && onClick()}>
-      {text}
-    </button>
-  );
-  return (
-    <nav class="pager" aria-label={`${label} pages`}>
-      {button('Newer', list.canNewer, list.newer)}
-      {button('Older', list.canOlder, list.older)}
-    </nav>
-  );
-}
-
-/** A list's table, or why there is none yet. */
-export function ListBody<T>({ list, empty, children }: { list: Paged<T>; empty: string; children: ComponentChildren }) {
-  if (!list.page) return <p class="muted">{list.loading ? 'Loading…' : 'Not loaded.'}</p>;
-  if (list.page.items.length === 0) return <p class="muted">{empty}</p>;
-  return (
-    <div class="table-wrap" aria-busy={list.loading ? 'true' : 'false'}>
-      {children}
     </div>
   );
 }

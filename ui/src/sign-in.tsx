@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { createApi } from './api';
-import { PROJECT_PATTERN } from './session';
+import { ProjectField } from './project-field';
 
 interface Props {
   initialProject: string;
@@ -47,18 +47,7 @@ export function SignIn({ initialProject, onSignedIn, report, clearError }: Props
           />
         </div>
         <div class="field">
-          <label for="sign-in-project">Project</label>
-          <input
-            id="sign-in-project"
-            type="text"
-            autocomplete="off"
-            spellcheck={false}
-            required
-            pattern={PROJECT_PATTERN}
-            title="1 to 64 letters, digits, _ or -"
-            value={project}
-            onInput={(e) => setProject(e.currentTarget.value)}
-          />
+          <ProjectField id="sign-in-project" value={project} onValue={setProject} />
         </div>
         <button type="submit" class="primary" aria-disabled={busy ? 'true' : 'false'}>
           Sign in

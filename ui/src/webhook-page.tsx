@@ -1,9 +1,10 @@
-import { useEffect, useState } from 'preact/hooks';
-import type { Webhook } from './api';
+import { useState } from 'preact/hooks';
 import { useApp } from './context';
 import { Deliveries } from './deliveries';
 import { ExecutionLog } from './execution-log';
+import { useLoaded } from './loaded';
 import type { WebhookTab } from './route';
+import { RouteButton } from './route-button';
 import { EnabledText } from './webhooks';
 
 const TABS: { tab: WebhookTab; label: string }[] = [
@@ -14,26 +15,10 @@ const TABS: { tab: WebhookTab; label: string }[] = [
 /** One webhook: test it, switch it on or off, read its execution log and resend its deliveries. */
 export function WebhookPage({ id, tab }: { id: string; tab: WebhookTab }) {
   const { api, projectId, report, notify, navigate } = useApp();
-  const [webhook, setWebhook] = useState<Webhook | null>(null);
+  const [webhook, setWebhook] = useLoaded(() => api.webhooks.get.query({ projectId, id }), [api, projectId, id]);
   const [busy, setBusy] = useState(false);
   const [reloadKey, setReloadKey] = useState(0);
   const [highlight, setHighlight] = useState<string | null>(null);
-
-  useEffect(() => {
-    let live = true;
-    setWebhook(null);
-    api.webhooks.get.query({ projectId, id }).then(
-      (found) => {
-        if (live) setWebhook(found);
-      },
-      (err: unknown) => {
-        if (live) report(err);
-      },
-    );
-    return () => {
-      live = false;
-    };
-  }, [api, projectId, id]);
 
   const act = async (action: () => Promise<void>) => {
     if (busy) return;
@@ -66,9 +51,7 @@ export function WebhookPage({ id, tab }: { id: string; tab: WebhookTab }) {
   return (
     <div>
       <p>
-        <button type="button" class="link" onClick={() => navigate({ name: 'home' })}>
-          Back to webhooks
-        </button>
+        <RouteButton to={{ name: 'home' }}>Back to webhooks</RouteButton>
       </p>
       <h2 tabIndex={-1}>{webhook ? webhook.name : 'Webhook'}</h2>
       {webhook && (

@@ -1,7 +1,9 @@
 import type { Delivery, Webhook } from './api';
 import { useApp } from './context';
-import { ListBody, ListToolbar, Pager, StatusBadge } from './format';
+import { StatusBadge } from './format';
+import { ListSection, PagedTable } from './list';
 import { usePaged } from './paged';
+import { RouteButton } from './route-button';
 
 interface Row {
   webhook: Webhook;
@@ -23,7 +25,7 @@ export interface OverviewProps {
 
 /** The project's webhooks with their newest delivery's status and their kept failures. */
 export function Webhooks({ signal, onRefresh }: OverviewProps) {
-  const { api, projectId, navigate } = useApp();
+  const { api, projectId } = useApp();
   const list = usePaged<Row>(
     projectId,
     async (cursor) => {
@@ -50,48 +52,29 @@ export function Webhooks({ signal, onRefresh }: OverviewProps) {
   );
 
   return (
-    <section aria-labelledby="webhooks-heading">
-      <h2 id="webhooks-heading" tabIndex={-1}>
-        Webhooks
-      </h2>
-      <ListToolbar list={list} onRefresh={onRefresh} />
-      <ListBody list={list} empty="No webhooks in this project.">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">URL</th>
-              <th scope="col">Enabled</th>
-              <th scope="col">Last status</th>
-              <th scope="col">Failures</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.page?.items.map(({ webhook, last, failures, moreFailures }) => (
-              <tr key={webhook.id}>
-                <td>
-                  <button
-                    type="button"
-                    class="link"
-                    onClick={() => navigate({ name: 'webhook', id: webhook.id, tab: 'log' })}
-                  >
-                    {webhook.name}
-                  </button>
-                </td>
-                <td class="wrap">
-                  <code>{webhook.url}</code>
-                </td>
-                <td>
-                  <EnabledText webhook={webhook} />
-                </td>
-                <td>{last ? <StatusBadge status={last.status} /> : <span class="muted">—</span>}</td>
-                <td class="num">{moreFailures ? '100+' : failures}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </ListBody>
-      <Pager list={list} label="Webhooks" />
-    </section>
+    <ListSection headingId="webhooks-heading" level={2} title="Webhooks">
+      <PagedTable
+        list={list}
+        onRefresh={onRefresh}
+        label="Webhooks"
+        empty="No webhooks in this project."
+        columns={['Name', 'URL', 'Enabled', 'Last status', 'Failures']}
+        row={({ webhook, last, failures, moreFailures }) => (
+          <tr key={webhook.id}>
+            <td>
+              <RouteButton to={{ name: 'webhook', id: webhook.id, tab: 'log' }}>{webhook.name}</RouteButton>
+            </td>
+            <td class="wrap">
+              <code>{webhook.url}</code>
+            </td>
+            <td>
+              <EnabledText webhook={webhook} />
+            </td>
+            <td>{last ? <StatusBadge status={last.status} /> : <span class="muted">—</span>}</td>
+            <td class="num">{moreFailures ? '100+' : failures}</td>
+          </tr>
+        )}
+      />
+    </ListSection>
   );
 }
