@@ -1,9 +1,9 @@
 import type { Server } from 'node:http';
 import { Client } from '@temporalio/client';
-import type { NativeConnection } from '@temporalio/worker';
 import { createApiServer } from './api/server';
 import { ConfigError, loadConfig } from './config';
 import { openDatabase, type AppDatabase } from './database';
+import { createOutboundDeps } from './outbound/deps';
 import { createLogger } from './shared/logger';
 import { connectClient, connectWorkerConnection } from './temporal';
 import { createLiquidSandbox, type LiquidSandbox } from './shared/templates/liquid';
@@ -112,12 +112,17 @@ async function main(): Promise<void> {
   installTemporalRuntime(logger);
   started.db = await openDatabase(config.MONGODB_URI);
   const liquid = (started.liquid = createLiquidSandbox());
-  let workerConnection: NativeConnection | undefined;
+  // A worker's connection serves its client too: beside a worker (ROLE=all) the API then starts workflows eagerly.
+  const connection = config.ROLE !== 'api' ? await connectWorkerConnection(config) : undefined;
+  const temporal = (started.temporal = connection
+    ? new Client({ connection, namespace: config.TEMPORAL_NAMESPACE })
+    : await connectClient(config));
+  const eagerStart = connection !== undefined;
+  // One per process: the API and the worker's publish steps store deliveries through the same one.
+  const outbound = createOutboundDeps({ config, db: started.db, temporal, eagerStart });
 
-  if (config.ROLE !== 'api' && !stopping) {
-    const connection = await connectWorkerConnection(config);
-    workerConnection = connection;
-    const workers = await createWorkers({ config, connection, db: started.db, logger, liquid });
+  if (connection && !stopping) {
+    const workers = await createWorkers({ config, connection, db: started.db, logger, liquid, temporal, outbound });
     if (stopping) return;
     started.workers = workers;
     started.workersRun = workers.run().then(
@@ -138,12 +143,7 @@ async function main(): Promise<void> {
   }
 
   if (config.ROLE !== 'worker' && !stopping) {
-    // Beside a worker (ROLE=all) the API starts workflows over the worker's connection, eagerly.
-    const eagerStart = workerConnection !== undefined;
-    started.temporal = workerConnection
-      ? new Client({ connection: workerConnection, namespace: config.TEMPORAL_NAMESPACE })
-      : await connectClient(config);
-    const server = createApiServer({ config, db: started.db, temporal: started.temporal, logger, liquid, eagerStart });
+    const server = createApiServer({ config, db: started.db, temporal, logger, liquid, eagerStart, outbound });
     if (stopping) return;
     started.server = server;
     await new Promise<void>((resolve) => server.listen(config.API_PORT, config.API_HOST, resolve));

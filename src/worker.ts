@@ -14,7 +14,7 @@ import type { AppDatabase } from './database';
 import type { InboundActivityDeps } from './inbound/activities';
 import type { OutboundActivityDeps } from './outbound/activities';
 import type { Wake } from './outbound/activities/endpoint-guard';
-import { createOutboundDeps } from './outbound/deps';
+import { createOutboundDeps, type OutboundDeps } from './outbound/deps';
 import { ENDPOINT_FREE_SIGNAL } from './outbound/workflow/failures';
 import { createDispatcher, type OutboundPolicy } from './shared/http/client';
 import type { Logger } from './shared/logger';
@@ -27,6 +27,13 @@ export interface WorkerDeps {
   logger: Logger;
   /** Where flow templates render (one per process, shared with the API in ROLE=all). */
   liquid: LiquidSandbox;
+  /** A client over `connection` (one is made if absent): signals waiting deliveries. */
+  temporal?: Client;
+  /**
+   * What flows' publish steps publish through: the process's one, shared with its API (main.ts); one is made
+   * over `temporal` if absent.
+   */
+  outbound?: OutboundDeps;
   /** Tests pass a bundle built once per run instead of bundling the workflows at every start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
@@ -68,7 +75,7 @@ export function outboundActivityDeps(
 export function inboundActivityDeps(
   config: Config,
   db: AppDatabase,
-  deps: { liquid: LiquidSandbox; temporal: Client; dispatcher: Dispatcher },
+  deps: { liquid: LiquidSandbox; publish: OutboundDeps; dispatcher: Dispatcher },
 ): InboundActivityDeps {
   return {
     db,
@@ -76,7 +83,7 @@ export function inboundActivityDeps(
     dispatcher: deps.dispatcher,
     outbound: outboundPolicy(config),
     runLogCap: config.RUN_LOG_CAP_PER_FLOW,
-    publish: createOutboundDeps({ config, db, temporal: deps.temporal }),
+    publish: deps.publish,
   };
 }
 
@@ -114,13 +121,13 @@ export interface Workers {
  */
 export async function createWorkers(deps: WorkerDeps): Promise<Workers> {
   const { config, connection, db, logger, liquid } = deps;
-  // Deliveries waiting for a place at their endpoint are signalled over the worker's own connection.
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const temporal = deps.temporal ?? new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const publish = deps.outbound ?? createOutboundDeps({ config, db, temporal, eagerStart: true });
   const wake: Wake = (workflowId) => temporal.workflow.getHandle(workflowId).signal(ENDPOINT_FREE_SIGNAL);
   const dispatcher = createDispatcher(outboundPolicy(config));
   const activities = createAllActivities({
     outbound: { ...outboundActivityDeps(config, db, logger, dispatcher), wake },
-    inbound: inboundActivityDeps(config, db, { liquid, temporal, dispatcher }),
+    inbound: inboundActivityDeps(config, db, { liquid, publish, dispatcher }),
   });
   const workflowBundle =
     deps.workflowBundle ??

@@ -1,7 +1,7 @@
 import type http from 'node:http';
 import { acceptCall } from '../inbound/calls/accept';
 import type { InboundDeps } from '../inbound/deps';
-import { DomainError, PayloadTooLargeError } from '../shared/errors';
+import { isExpectedError, NotFoundError, PayloadTooLargeError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import { httpErrorOf } from './errors';
 
@@ -21,7 +21,7 @@ export async function handleFlowWebhook(
   try {
     const body = await readBody(req, deps.maxBytes);
     const answer = await acceptCall(deps.inbound, {
-      flowId: decodeURIComponent(flowId),
+      flowId: decodedId(flowId),
       authorization: req.headers.authorization,
       body,
       headers: flatHeaders(req.headers),
@@ -32,13 +32,23 @@ export async function handleFlowWebhook(
     });
     res.end(answer.body);
   } catch (err) {
-    if (err instanceof DomainError) {
+    if (isExpectedError(err)) {
       const { status, body } = httpErrorOf(err);
-      sendJson(res, status, body);
+      // RFC 6750: a 401 names the scheme it wants.
+      sendJson(res, status, body, status === 401 ? { 'www-authenticate': 'Bearer' } : {});
       return;
     }
     deps.logger.error({ err, flowId }, 'flow webhook failed');
     sendJson(res, 500, { error: 'internal_server_error', message: 'the call could not be accepted; try again' });
+  }
+}
+
+/** A path segment as sent; one that is not valid percent-encoding names no flow. */
+function decodedId(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new NotFoundError('flow', segment);
   }
 }
 
@@ -60,6 +70,11 @@ function flatHeaders(headers: http.IncomingHttpHeaders): Record<string, string> 
   return out;
 }
 
-export function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+export function sendJson(
+  res: http.ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
 }

@@ -3,7 +3,7 @@ import { webhookUrlOf } from '../inbound/flows/service';
 import type { InboundDeps } from '../inbound/deps';
 import type { FlowRecord, RunRecord, Step } from '../inbound/store/records';
 import type { DeliveryRecord, LogEntryRecord, WebhookRecord } from '../outbound/store/records';
-import { effectiveRetryPolicy } from '../outbound/workflow/retry-policy';
+import { effectiveRetryPolicy } from '../shared/workflow/retry-policy';
 import { redactAuth, redactValues } from '../shared/redaction';
 
 // How stored records are shown: contract field names, ISO dates, secrets redacted.

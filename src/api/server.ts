@@ -32,7 +32,7 @@ export async function health(deps: ApiDeps) {
  * the activity page under `/ui`.
  */
 export function createApiServer(deps: ApiDeps): http.Server {
-  const outbound = createOutboundDeps(deps);
+  const outbound = deps.outbound ?? createOutboundDeps(deps);
   const inbound: InboundDeps = deps;
   const ui = createUi({ temporalUiUrl: deps.config.TEMPORAL_UI_URL, namespace: deps.config.TEMPORAL_NAMESPACE });
   // Built now, beside the start-up, so that the first page load does not wait for it.

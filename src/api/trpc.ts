@@ -5,11 +5,11 @@ import type { Config } from '../config';
 import type { AppDatabase } from '../database';
 import type { OutboundDeps } from '../outbound/deps';
 import type { InboundDeps } from '../inbound/deps';
-import { DomainError } from '../shared/errors';
+import { isExpectedError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import type { LiquidSandbox } from '../shared/templates/liquid';
 import { toTRPCError } from './errors';
-import { sameSecret } from '../shared/secrets';
+import { bearerToken, sameSecret } from '../shared/secrets';
 
 export interface ApiDeps {
   config: Config;
@@ -20,6 +20,8 @@ export interface ApiDeps {
   liquid: LiquidSandbox;
   /** Starts workflows eagerly on a worker of this process (see OutboundDeps). */
   eagerStart?: boolean;
+  /** The process's one (main.ts), shared with its worker; the API builds its own when it runs alone. */
+  outbound?: OutboundDeps;
 }
 
 export interface Context {
@@ -46,7 +48,7 @@ function describeZodError(err: ZodError): string {
 
 const domainErrors = t.middleware(async ({ next }) => {
   const result = await next();
-  if (!result.ok && result.error.cause instanceof DomainError) {
+  if (!result.ok && isExpectedError(result.error.cause)) {
     throw toTRPCError(result.error.cause);
   }
   return result;
@@ -62,8 +64,8 @@ function tokenAccepted(presented: string, tokens: string[]): boolean {
 }
 
 export const authedProcedure = t.procedure.use(domainErrors).use(({ ctx, next }) => {
-  const match = /^Bearer (.+)$/.exec(ctx.authorization ?? '');
-  if (!match?.[1] || !tokenAccepted(match[1], ctx.deps.config.API_TOKENS)) {
+  const presented = bearerToken(ctx.authorization);
+  if (!presented || !tokenAccepted(presented, ctx.deps.config.API_TOKENS)) {
     throw new TRPCError({ code: 'UNAUTHORIZED', message: 'a valid Authorization: Bearer <token> is required' });
   }
   return next({ ctx: { deps: ctx.deps, outbound: ctx.outbound, inbound: ctx.inbound } });

@@ -139,6 +139,12 @@ export function createCappedSequence(collection: Collection<SequenceEntry>, cap:
       return { id, n, evicted: replaced && replaced.n < n ? replaced : null };
     },
 
+    /** Deletes every entry of `key` (at most `cap`, each at a known `_id`), and forgets where the key was. */
+    async clear(key: string): Promise<void> {
+      next.delete(key);
+      await collection.deleteMany({ _id: { $in: Array.from({ length: cap }, (_, n) => slotId(key, n)) } });
+    },
+
     /** Sets fields of entry `n` unless a later lap has taken its slot, or `where` no longer holds. */
     async update(id: string, n: number, set: Record<string, unknown>, where: Record<string, unknown> = {}) {
       if (conditional) {

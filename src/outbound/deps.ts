@@ -2,10 +2,12 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
 import type { Database } from '../db/mongo';
 import { createDeliveryStore, type DeliveryStore } from './store/deliveries';
-import { createExecutionLog, type ExecutionLog } from './store/execution-log';
 import type { OutboundModels } from './store/models';
 
-/** What the outbound services need, built once per process (the stores remember where their sequences are). */
+/**
+ * What the outbound services need, built once per process (main.ts): the delivery store remembers where each
+ * webhook's ring of kept deliveries is, and two stores in one process would each remember it differently.
+ */
 export interface OutboundDeps {
   config: Pick<
     Config,
@@ -14,7 +16,6 @@ export interface OutboundDeps {
   db: Database<OutboundModels>;
   temporal: Client;
   deliveries: DeliveryStore;
-  executionLog: ExecutionLog;
   /**
    * The client shares the NativeConnection of a worker in this process (ROLE=all): a workflow's first task
    * may then be handed to that worker in the start's answer (eager workflow start), skipping a round trip.
@@ -28,6 +29,5 @@ export function createOutboundDeps(
   return {
     ...base,
     deliveries: createDeliveryStore(base.db, base.config.LOG_CAP_PER_WEBHOOK),
-    executionLog: createExecutionLog(base.db, base.config.LOG_CAP_PER_WEBHOOK),
   };
 }

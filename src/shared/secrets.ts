@@ -8,3 +8,7 @@ const digest = (value: string): Buffer => createHash('sha256').update(value).dig
  */
 export const sameSecret = (presented: string, expected: string): boolean =>
   timingSafeEqual(digest(presented), digest(expected));
+
+/** The token of an `Authorization: Bearer <token>` header (the scheme's name in any case, RFC 7235). */
+export const bearerToken = (authorization: string | undefined): string | undefined =>
+  /^bearer +(\S+) *$/i.exec(authorization ?? '')?.[1];

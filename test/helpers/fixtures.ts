@@ -2,7 +2,7 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { AppDatabase } from '../../src/database';
 import { newId } from '../../src/shared/ids';
-import { effectiveRetryPolicy, type RetrySettings } from '../../src/outbound/workflow/retry-policy';
+import { effectiveRetryPolicy, type RetrySettings } from '../../src/shared/workflow/retry-policy';
 import { generateSecret } from '../../src/shared/signature';
 import type { DeliveryInput } from '../../src/outbound/workflow/types';
 

@@ -73,6 +73,16 @@ describe('capped sequence (db/capped-sequence.ts)', () => {
     await ring.update(first.id, first.n, { status: 'late' });
     expect(await collection().findOne({ _id: first.id })).toMatchObject({ n: 3, status: 'newer' });
   });
+
+  it('clears every entry of a key and none of another; the key then starts again at 1', async () => {
+    const ring = createCappedSequence(collection(), 3, db);
+    for (let i = 0; i < 5; i++) await ring.append('k5', { webhookId: 'k5' });
+    await ring.append('k6', { webhookId: 'k6' });
+    await ring.clear('k5');
+    expect(await entries('k5')).toEqual([]);
+    expect(await entries('k6')).toEqual([1]);
+    expect((await ring.append('k5', { webhookId: 'k5' })).n).toBe(1);
+  });
 });
 
 interface Keyed {
@@ -128,6 +138,20 @@ describe('unique insert (db/unique-insert.ts)', () => {
     expect(result).toEqual({ inserted: true });
     expect(looks).toBe(1);
     expect(await collection().findOne({ _id: 'd1' })).toMatchObject({ value: 2 });
+  });
+
+  it('gives up, with the duplicate-key error, when the look-up never finds the holder', async () => {
+    await put({ _id: 'e1', key: 'e', value: 1 });
+    let looks = 0;
+    const lost = insertOrFind(
+      () => collection().insertOne({ _id: 'e2', key: 'e', value: 2 }),
+      async () => {
+        looks++;
+        return collection().findOne({ _id: 'e2' }); // the wrong key: the holder is e1
+      },
+    );
+    await expect(lost).rejects.toMatchObject({ code: 11000 });
+    expect(looks).toBe(4);
   });
 
   it('passes on any other error', async () => {

@@ -17,7 +17,7 @@ describe('inbound flows', () => {
   };
 
   beforeAll(async () => {
-    stack = await startStack({ RUN_LOG_CAP_PER_FLOW: '4', FLOW_SYNC_TIMEOUT_MS: '3000' });
+    stack = await startStack({ RUN_LOG_CAP_PER_FLOW: '4', FLOW_SYNC_TIMEOUT_MS: '3000', MAX_PAYLOAD_BYTES: '65536' });
   });
   afterAll(async () => {
     await Promise.all(receivers.map((r) => r.close()));
@@ -31,20 +31,33 @@ describe('inbound flows', () => {
   const key = (flow: { id: string; projectId: string }) => ({ projectId: flow.projectId, id: flow.id });
 
   /** A call of a flow's webhook URL, as an external system makes it. */
-  async function call(flow: { id: string; projectId: string }, body: unknown = {}, token?: string | null) {
+  async function call(
+    flow: { id: string; projectId: string },
+    body: unknown = {},
+    token?: string | null,
+    scheme = 'Bearer',
+  ) {
     const bearer = token === undefined ? (await stack.api.flows.token.query(key(flow))).token : token;
     const res = await fetch(`${stack.url}/v1/flow-webhook/${flow.id}`, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
         'x-api-key': 'caller-secret',
-        ...(bearer !== null ? { authorization: `Bearer ${bearer}` } : {}),
+        ...(bearer !== null ? { authorization: `${scheme} ${bearer}` } : {}),
       },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await res.text();
-    return { status: res.status, runId: res.headers.get('x-hookline-run-id'), text, json: () => JSON.parse(text) };
+    return {
+      status: res.status,
+      runId: res.headers.get('x-hookline-run-id'),
+      authenticate: res.headers.get('www-authenticate'),
+      text,
+      json: () => JSON.parse(text),
+    };
   }
+
+  const storedRuns = (flow: { id: string }) => stack.db.models.FlowRun.countDocuments({ flowId: flow.id });
 
   async function runsOf(flow: { id: string; projectId: string }) {
     return (await stack.api.flows.runs.query(key(flow))).items;
@@ -140,6 +153,29 @@ describe('inbound flows', () => {
       expect(await runsOf(flow)).toEqual([]);
     });
 
+    it('401 for another scheme, any case of "Bearer" is one; 404 for a path that is not an id; 413 past MAX_PAYLOAD_BYTES', async () => {
+      const flow = await create({ projectId: 'fl-auth2', status: 'live' });
+      const { token } = await stack.api.flows.token.query(key(flow));
+      const basic = await call(flow, {}, token, 'Basic');
+      expect(basic.status).toBe(401);
+      expect(basic.authenticate).toBe('Bearer');
+      const lower = await call(flow, {}, token, 'bearer');
+      expect(lower.status).toBe(200);
+      await finishedRun(flow, lower.runId!);
+
+      const malformed = await fetch(`${stack.url}/v1/flow-webhook/%E0%A4%A`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+        body: '{}',
+      });
+      expect(malformed.status).toBe(404);
+
+      const big = await call(flow, { blob: 'x'.repeat(70_000) }, token);
+      expect(big.status).toBe(413);
+      expect(big.json().message).toMatch(/^body: is over MAX_PAYLOAD_BYTES/);
+      expect(await storedRuns(flow)).toBe(1);
+    });
+
     it('answers a paused flow with the seed’s biz_logic reply and stores nothing', async () => {
       const flow = await create({ projectId: 'fl-paused', status: 'paused' });
       const answer = await call(flow, { company_id: 1 });
@@ -151,7 +187,26 @@ describe('inbound flows', () => {
         message: 'Flow status is `paused`. Unpause to run this flow using a webhook',
         data: null,
       });
-      expect(await runsOf(flow)).toEqual([]);
+      // Paused says so whatever the body: the status is what the caller has to change.
+      expect((await call(flow, 'not json')).json()).toMatchObject({ error: 'biz_logic' });
+      expect(await storedRuns(flow)).toBe(0);
+    });
+
+    it('draft and live flows run alike, async and sync', async () => {
+      for (const status of ['draft', 'live'] as const) {
+        for (const mode of ['async', 'sync'] as const) {
+          const flow = await create({
+            projectId: 'fl-modes',
+            status,
+            mode,
+            steps: [{ ref: 'res1', kind: 'set', value: '{{ web1.n }}' }],
+            response: { statusCode: 201, body: '{{ web1.n }}{{ res1.value }}', contentType: 'text/plain' },
+          });
+          const answer = await call(flow, { n: 7 });
+          expect([status, mode, answer.status, answer.text]).toEqual([status, mode, 201, mode === 'sync' ? '77' : '7']);
+          expect(await finishedRun(flow, answer.runId!)).toMatchObject({ status: 'done' });
+        }
+      }
     });
 
     it('async: answers at once with the response over the request, before the first step finishes', async () => {
@@ -211,10 +266,22 @@ describe('inbound flows', () => {
       // The step's header values are secrets in the flow too.
       const shown = await stack.api.flows.get.query(key(flow));
       expect(shown.steps[0]).toMatchObject({ headers: { authorization: '[redacted]' } });
-      expect(await stack.temporal.workflow.getHandle(`flow-run-${answer.runId}`).describe()).toMatchObject({
-        taskQueue: stack.config.FLOW_TASK_QUEUE,
-        type: 'flowRunWorkflow',
+      // The Web UI finds the run by project, flow and status, and its history holds no header value.
+      const handle = stack.temporal.workflow.getHandle(`flow-run-${answer.runId}`);
+      const described = await handle.describe();
+      expect(described).toMatchObject({ taskQueue: stack.config.FLOW_TASK_QUEUE, type: 'flowRunWorkflow' });
+      expect(described.searchAttributes).toMatchObject({
+        HooklineProjectId: ['fl-async'],
+        HooklineFlowId: [flow.id],
+        HooklineFlowStatus: ['draft'],
       });
+      expect(await described.staticSummary()).toBe('flow Flow · draft · async · 1 steps');
+      // Every payload of the history, decoded: the header's name is there, its value nowhere.
+      const payloads = [...JSON.stringify(await handle.fetchHistory()).matchAll(/"data":"([A-Za-z0-9+/=]+)"/g)]
+        .map(([, data]) => Buffer.from(data!, 'base64').toString('utf8'))
+        .join('\n');
+      expect(payloads).toContain('"headerNames":["authorization"]');
+      expect(payloads).not.toContain('downstream-secret');
     });
 
     it('sync: renders the seed’s response template over the steps’ results, both ways', async () => {
@@ -421,6 +488,117 @@ describe('inbound flows', () => {
       await stack.api.flows.update.mutate({ ...key(flow), steps: shown.steps, name: 'Renamed' });
       await call(flow, {});
       expect(echo.requests[0]!.headers['x-key']).toBe('kept-secret');
+
+      // `[redacted]` for a header that has no stored value keeps nothing: refused, naming it.
+      const added = { ...shown.steps[0]!, headers: { 'x-key': '[redacted]', 'x-new': '[redacted]' } };
+      await expect(stack.api.flows.update.mutate({ ...key(flow), steps: [added] })).rejects.toThrow(
+        /^steps\.0\.headers\.x-new: '\[redacted\]' keeps a stored value, and none is stored here$/,
+      );
+    });
+
+    it('an update with a template that does not parse is refused, and the flow stays as it was', async () => {
+      const flow = await create({ projectId: 'fl-upd', steps: [{ ref: 'a', kind: 'set', value: 'ok' }] });
+      const bad = stack.api.flows.update.mutate({
+        ...key(flow),
+        name: 'Renamed',
+        steps: [{ ref: 'a', kind: 'set', value: '{{ oops ' }],
+      });
+      await expect(bad).rejects.toThrow(/^steps\.0\.value: line 1, column \d+/);
+      expect(await stack.api.flows.get.query(key(flow))).toEqual(flow);
+    });
+
+    it('an http step whose header is removed while its run retries stops, saying why, rather than send without it', async () => {
+      const flaky = await receiver((n) => (n === 1 ? { status: 503 } : { status: 200 }));
+      const flow = await create({
+        projectId: 'fl-gone',
+        status: 'live',
+        steps: [
+          {
+            ref: 'h',
+            kind: 'http',
+            url: `${flaky.url}/h`,
+            headers: { authorization: 'Bearer step-secret' },
+            retryPolicy: { initialIntervalMs: 1000, backoffCoefficient: 1, maximumAttempts: 3 },
+          },
+        ],
+      });
+      const answer = await call(flow, {});
+      await flaky.waitFor(1);
+      await stack.api.flows.update.mutate({
+        ...key(flow),
+        steps: [{ ref: 'h', kind: 'http', url: `${flaky.url}/h`, headers: {} }],
+      });
+      const run = await finishedRun(flow, answer.runId!);
+      expect(run).toMatchObject({
+        status: 'error',
+        error: 'h: the flow changed while this run was under way: header authorization is gone',
+      });
+      expect(flaky.requests).toHaveLength(1);
+    });
+
+    it('a step whose result would take the run past MAX_RUN_DATA_BYTES fails, saying so', async () => {
+      const big = '{% for i in (1..9000) %}{{ web1.s }}{% endfor %}';
+      const flow = await create({
+        projectId: 'fl-big',
+        status: 'live',
+        mode: 'sync',
+        steps: [
+          { ref: 'a', kind: 'set', value: big },
+          { ref: 'b', kind: 'set', value: big },
+        ],
+      });
+      const answer = await call(flow, { s: 'x'.repeat(100) });
+      expect(answer.status).toBe(502);
+      expect(answer.json()).toMatchObject({
+        step: 'b',
+        error: expect.stringMatching(/over 1500000 \(MAX_RUN_DATA_BYTES\)$/),
+      });
+      const run = await finishedRun(flow, answer.runId!);
+      expect(run.steps.map((step) => [step.ref, step.status])).toEqual([
+        ['a', 'done'],
+        ['b', 'error'],
+      ]);
+      // The debugger keeps the start of a large output, still as JSON.
+      expect(run.steps[0]!.output).toEqual(expect.stringMatching(/^\{"value":"x{100}.*… \(truncated\)$/));
+    });
+
+    it('runaway templates use up their own time only: other flows’ calls are answered meanwhile', async () => {
+      const runaway = await create({
+        projectId: 'fl-runaway',
+        status: 'live',
+        mode: 'sync',
+        steps: [{ ref: 'r', kind: 'set', value: '{% assign a = (1..3000000) | where: "x" %}done' }],
+      });
+      const normal = await create({
+        projectId: 'fl-runaway-neighbour',
+        status: 'live',
+        mode: 'sync',
+        steps: [{ ref: 'n', kind: 'set', value: '{{ web1.n }}' }],
+        response: { statusCode: 200, body: '{{ n.value }}', contentType: 'text/plain' },
+      });
+      const { token: runawayToken } = await stack.api.flows.token.query(key(runaway));
+      const { token: normalToken } = await stack.api.flows.token.query(key(normal));
+      const runaways = Array.from({ length: 4 }, () => call(runaway, {}, runawayToken));
+      const normals = await Promise.all([1, 2, 3].map((n) => call(normal, { n }, normalToken)));
+      expect(normals.map((a) => [a.status, a.text])).toEqual([
+        [200, '1'],
+        [200, '2'],
+        [200, '3'],
+      ]);
+      for (const answer of await Promise.all(runaways)) {
+        expect(answer.status).toBe(502);
+        expect(answer.json()).toMatchObject({ step: 'r', error: expect.stringMatching(/took longer than|limit/) });
+      }
+    });
+
+    it('a deleted flow takes its runs with it', async () => {
+      const flow = await create({ projectId: 'fl-del', status: 'live', mode: 'sync', steps: [] });
+      await call(flow, {});
+      await call(flow, {});
+      expect(await storedRuns(flow)).toBe(2);
+      await stack.api.flows.delete.mutate(key(flow));
+      expect(await storedRuns(flow)).toBe(0);
+      expect((await call(flow, {}, 'x'.repeat(64))).status).toBe(404);
     });
   });
 });

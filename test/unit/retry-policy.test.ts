@@ -3,7 +3,7 @@ import {
   effectiveRetryPolicy,
   toTemporalRetryPolicy,
   totalBackoffMs,
-} from '../../src/outbound/workflow/retry-policy';
+} from '../../src/shared/workflow/retry-policy';
 
 describe('retry policy', () => {
   it('defaults to 10 attempts, 30 s doubling, capped at 2 h, 15 s per attempt', () => {

@@ -1,6 +1,6 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DEFAULT_RETRY_POLICY, totalBackoffMs } from '../../src/outbound/workflow/retry-policy';
+import { DEFAULT_RETRY_POLICY, totalBackoffMs } from '../../src/shared/workflow/retry-policy';
 import { INTERRUPTED } from '../../src/outbound/store/execution-log';
 import { createEndpointGuard, isRefusal } from '../../src/outbound/activities/endpoint-guard';
 import { endpointOf } from '../../src/outbound/deliveries/endpoint';

@@ -1,7 +1,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Dispatcher } from 'undici';
 import type { Database } from '../../db/mongo';
-import { effectiveRetryPolicy } from '../../outbound/workflow/retry-policy';
+import { effectiveRetryPolicy } from '../../shared/workflow/retry-policy';
 import { DomainError } from '../../shared/errors';
 import { refusedTarget, sendRequest, USER_AGENT, type OutboundPolicy } from '../../shared/http/client';
 import { targetUrlProblem } from '../../shared/http/target-policy';
@@ -46,17 +46,28 @@ export function createCallHttp({ db, liquid, dispatcher, outbound }: CallHttpDep
     const retry = effectiveRetryPolicy(step.retryPolicy);
     // Header values are secrets and stay out of the workflow history: they are read from the flow as it is now.
     const flow = await db.models.Flow.findById(call.flowId, { steps: 1 }).lean<Pick<FlowRecord, 'steps'>>();
-    const stored = flow?.steps.find((s) => s.kind === 'http' && s.ref === step.ref);
+    if (!flow) throw failed('the flow was deleted while this run was under way', undefined, false);
+    const stored = flow.steps.find((s) => s.kind === 'http' && s.ref === step.ref);
     const headerTemplates = stored?.kind === 'http' ? (stored.headers ?? {}) : {};
+    // Sent without a header it was started with (an auth header, say), the request would fail obscurely or,
+    // worse, succeed as someone else: the step stops and says why.
+    const gone = step.headerNames.filter((name) => !Object.hasOwn(headerTemplates, name));
+    if (gone.length) {
+      throw failed(
+        `the flow changed while this run was under way: header ${gone.join(', ')} is gone`,
+        undefined,
+        false,
+      );
+    }
 
     let request: { method: string; url: string; headers: Record<string, string>; body?: string };
     try {
       const render = (template: string) => liquid.render(template, context);
-      const names = step.headerNames.filter((name) => name in headerTemplates);
+      const names = step.headerNames;
       const [url, body, ...values] = await Promise.all([
         render(step.url),
         step.body === undefined ? undefined : render(step.body),
-        ...names.map((name) => render(headerTemplates[name]!)),
+        ...names.map((name) => render(headerTemplates[name] ?? '')),
       ]);
       const headers: Record<string, string> = {
         'user-agent': USER_AGENT,

@@ -23,12 +23,26 @@ export function createRunLogActivities(runs: RunLog) {
   };
 }
 
-/** Progress as the run log stores it: times as dates (activity arguments carry them as numbers). */
+/** What the debugger keeps of a step's input or output, as the execution log keeps of a response body. */
+export const STEP_TEXT_LIMIT = 64 * 1024;
+
+/** JSON text kept whole, or its start as a JSON string: the debugger shows what it keeps as JSON either way. */
+const clip = (json: string | undefined) =>
+  json === undefined || json.length <= STEP_TEXT_LIMIT
+    ? json
+    : JSON.stringify(`${json.slice(0, STEP_TEXT_LIMIT)}… (truncated)`);
+
+/**
+ * Progress as the run log stores it: times as dates (activity arguments carry them as numbers), and each step's
+ * input and output cut to their first 64 Ki characters, so that a run of many large steps still fits one record.
+ */
 function stored({ finishedAt, steps, ...rest }: RunProgress) {
   return {
     ...rest,
-    steps: steps.map(({ startedAt, finishedAt: ended, ...step }) => ({
+    steps: steps.map(({ startedAt, finishedAt: ended, input, output, ...step }) => ({
       ...step,
+      ...(input !== undefined ? { input: clip(input) } : {}),
+      ...(output !== undefined ? { output: clip(output) } : {}),
       startedAt: new Date(startedAt),
       ...(ended !== undefined ? { finishedAt: new Date(ended) } : {}),
     })),

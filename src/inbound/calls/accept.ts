@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { InvalidInputError, NotFoundError, TemplateRenderError, UnauthorizedError } from '../../shared/errors';
 import { newId } from '../../shared/ids';
 import { redactHeadersExcept } from '../../shared/redaction';
-import { sameSecret } from '../../shared/secrets';
+import { bearerToken, sameSecret } from '../../shared/secrets';
 import type { InboundDeps } from '../deps';
 import type { FlowRecord } from '../store/records';
 import { isRunFailureDetails, type FlowRunInput } from '../workflow/types';
@@ -52,13 +52,14 @@ const json = (statusCode: number, body: unknown, runId?: string): CallAnswer => 
  * step that failed.
  */
 export async function acceptCall(deps: InboundDeps, call: FlowCall): Promise<CallAnswer> {
-  const presented = /^Bearer (.+)$/.exec(call.authorization ?? '')?.[1];
+  const presented = bearerToken(call.authorization);
   if (!presented) throw new UnauthorizedError('a valid Authorization: Bearer <token> is required');
   const flow = await deps.db.models.Flow.findById(call.flowId).lean<FlowRecord>();
   if (!flow) throw new NotFoundError('flow', call.flowId);
   if (!sameSecret(presented, flow.token)) throw new UnauthorizedError("the bearer token is not this flow's token");
-  const body = parseBody(call.body);
+  // Paused says so whatever was sent: the caller's problem then is the status, not the body.
   if (flow.status === 'paused') return json(200, PAUSED_ANSWER);
+  const body = parseBody(call.body);
 
   const input: FlowRunInput = {
     runId: newId('run'),
@@ -73,24 +74,16 @@ export async function acceptCall(deps: InboundDeps, call: FlowCall): Promise<Cal
   const { runId } = input;
 
   if (flow.mode === 'async') {
-    // The answer renders while the run starts: it needs the request alone.
-    const [answer] = await Promise.all([
-      deps.liquid.render(flow.response.body, { [flow.refId]: body }).then(
-        (rendered): CallAnswer => ({
-          statusCode: flow.response.statusCode,
-          body: rendered,
-          contentType: flow.response.contentType,
-          runId,
-        }),
-        (err: unknown) => {
-          if (err instanceof TemplateRenderError)
-            return json(502, { runId, step: 'response', error: err.message }, runId);
-          throw err;
-        },
-      ),
-      startRun(deps, flow, input),
-    ]);
-    return answer;
+    // The answer needs the request alone. It is rendered first: a call whose answer cannot render starts nothing.
+    let rendered: string;
+    try {
+      rendered = await deps.liquid.render(flow.response.body, { [flow.refId]: body });
+    } catch (err) {
+      if (err instanceof TemplateRenderError) return json(502, { runId: null, step: 'response', error: err.message });
+      throw err;
+    }
+    await startRun(deps, flow, input);
+    return { statusCode: flow.response.statusCode, body: rendered, contentType: flow.response.contentType, runId };
   }
 
   const run = await startRun(deps, flow, input);

@@ -8,6 +8,7 @@ import { keepRedactedHeaders } from '../../shared/redaction';
 import type { ByIdInput } from '../../shared/schema';
 import type { InboundDeps } from '../deps';
 import type { FlowRecord, Step } from '../store/records';
+import { createRunLog } from '../store/runs';
 import type { CreateFlowInput, ListFlowsInput, ListRunsInput, UpdateFlowInput } from './schema';
 
 /** A flow webhook's bearer token: 64 random URL-safe characters (Locoia's are "usually > 50"). */
@@ -81,10 +82,14 @@ export async function createFlow(deps: InboundDeps, input: CreateFlowInput): Pro
 
 /** An http step's header values sent back as `[redacted]` keep what the step of the same ref stored. */
 function keepRedactedStepHeaders(sent: Step[], stored: Step[]): Step[] {
-  return sent.map((step) => {
+  return sent.map((step, i) => {
     if (step.kind !== 'http') return step;
     const before = stored.find((s) => s.kind === 'http' && s.ref === step.ref);
-    const headers = keepRedactedHeaders(step.headers, before?.kind === 'http' ? before.headers : undefined);
+    const headers = keepRedactedHeaders(
+      step.headers,
+      before?.kind === 'http' ? before.headers : undefined,
+      `steps.${i}.headers`,
+    );
     return headers ? { ...step, headers } : step;
   });
 }
@@ -109,8 +114,10 @@ export async function updateFlow(deps: InboundDeps, input: UpdateFlowInput): Pro
   return updated;
 }
 
+/** A deleted flow's webhook URL answers 404 at once; its runs under way stop at their next http step. */
 export async function deleteFlow(deps: InboundDeps, input: ByIdInput) {
   if (!(await deleteOwned(deps.db.models.Flow, input.projectId, input.id))) throw new NotFoundError('flow', input.id);
+  await createRunLog(deps.db, deps.config.RUN_LOG_CAP_PER_FLOW).clear(input.id);
   return { id: input.id, deleted: true };
 }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { actions, entityTypes, retryPolicySchema, shortString } from '../../outbound/store/records';
-import { headersSchema } from '../../shared/schema';
+import { actions, entityTypes } from '../../outbound/store/records';
+import { headersSchema, retryPolicySchema, shortString } from '../../shared/schema';
 
 /**
  * What inbound keeps, as zod schemas: flows (Locoia's flow webhooks) and the run log of their calls. The

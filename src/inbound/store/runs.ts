@@ -16,6 +16,8 @@ export function createRunLog(db: Database<Pick<InboundModels, 'FlowRun'>>, cap: 
     start: (run: RunStart): Promise<SequenceRef> => sequence.append(run.flowId, run),
     /** Sets what changed: the steps so far, and at the end the status, response and finish time. */
     update: (ref: SequenceRef, progress: RunProgress) => sequence.update(ref.id, ref.n, progress),
+    /** A deleted flow's runs go with it: nothing could read them any more. */
+    clear: (flowId: string) => sequence.clear(flowId),
   };
 }
 

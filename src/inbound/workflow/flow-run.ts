@@ -5,7 +5,7 @@ import {
   proxyLocalActivities,
   TimeoutFailure,
 } from '@temporalio/workflow';
-import { effectiveRetryPolicy, toTemporalRetryPolicy } from '../../outbound/workflow/retry-policy';
+import { effectiveRetryPolicy, toTemporalRetryPolicy } from '../../shared/workflow/retry-policy';
 import {
   FLOW_RUN_FAILED,
   isStepFailureDetails,
@@ -25,11 +25,24 @@ import type { SequenceRef } from '../../db/capped-sequence';
 /** Room, on top of an http step's own request timeout, for rendering its templates and reading its flow. */
 const ATTEMPT_OVERHEAD_MS = 5_000;
 
+/**
+ * What the run carries from step to step, measured as JSON: every activity gets it whole, and Temporal refuses
+ * a payload over 2 MB (it would end the run without a word), so a step whose result would take it past this
+ * fails, saying so.
+ */
+export const MAX_RUN_DATA_BYTES = 1_500_000;
+
 // Rendering and recording run in the worker beside the workflow (local activities): no round trip through
-// the server, so a flow of `set` steps answers in one workflow task.
+// the server, so a flow of `set` steps answers in one workflow task. A template that fails is not retried
+// (the activity says so); busy threads are, a few times.
 const local = proxyLocalActivities<FlowActivities>({
-  startToCloseTimeout: '10 seconds',
+  startToCloseTimeout: '15 seconds',
   retry: { maximumAttempts: 3 },
+});
+// The run log is retried for minutes: a database blip must not fail a run whose steps have had effects.
+const logged = proxyLocalActivities<FlowActivities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 20 },
 });
 
 const { publishEvent } = proxyActivities<FlowActivities>({ startToCloseTimeout: '30 seconds' });
@@ -45,8 +58,8 @@ export async function flowRunWorkflow(input: FlowRunInput): Promise<FlowRunResul
   // one with a step that waits on another system shows in the debugger as that step starts.
   let log: SequenceRef | undefined;
   const record = async (progress: RunProgress) => {
-    if (log) await local.recordRun(log, progress);
-    else log = await local.startRun(input, startedAt, progress);
+    if (log) await logged.recordRun(log, progress);
+    else log = await logged.startRun(input, startedAt, progress);
   };
   const context: FlowContext = { [input.refId]: input.request.body };
   const steps: StepProgress[] = [];
@@ -70,6 +83,12 @@ export async function flowRunWorkflow(input: FlowRunInput): Promise<FlowRunResul
     try {
       const outcome = await runStep(input, step, context);
       context[step.ref] = outcome.result;
+      const size = new TextEncoder().encode(json(context)).length;
+      if (size > MAX_RUN_DATA_BYTES) {
+        throw new Error(
+          `its result takes the run's data to ${size} bytes, over ${MAX_RUN_DATA_BYTES} (MAX_RUN_DATA_BYTES)`,
+        );
+      }
       steps.push({
         ...running,
         status: 'done',

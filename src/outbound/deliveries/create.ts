@@ -2,7 +2,7 @@ import { newId } from '../../shared/ids';
 import type { OutboundDeps } from '../deps';
 import { renderBody, type EventData } from './body';
 import { deliveryIdFor, deliveryWorkflowId } from '../ids';
-import { effectiveRetryPolicy } from '../workflow/retry-policy';
+import { effectiveRetryPolicy } from '../../shared/workflow/retry-policy';
 import type { DeliveryRecord, WebhookRecord } from '../store/records';
 import { startDeliveryWorkflow } from './start-workflow';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { projectId } from '../../shared/schema';
-import { actions, entityTypes, shortString } from '../store/records';
+import { projectId, shortString } from '../../shared/schema';
+import { actions, entityTypes } from '../store/records';
 
 /** The input of `events.publish`. */
 

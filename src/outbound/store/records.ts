@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { headersSchema } from '../../shared/schema';
-import { RETRY_POLICY_BOUNDS as B } from '../workflow/retry-policy';
+import { authSchema, headersSchema, retryPolicySchema, shortString } from '../../shared/schema';
 
 /**
  * What outbound keeps, as zod schemas: the stored records, whose TypeScript types every module infers from
@@ -10,8 +9,6 @@ import { RETRY_POLICY_BOUNDS as B } from '../workflow/retry-policy';
 export const entityTypes = ['record', 'model', 'upload', 'environment'] as const;
 export const actions = ['create', 'update', 'delete', 'publish', 'unpublish', 'deploy', 'custom'] as const;
 
-export const shortString = z.string().min(1).max(200);
-
 export const triggerSchema = z.object({
   entityType: z.enum(entityTypes),
   actions: z.array(z.enum(actions)).min(1, 'must name at least one action'),
@@ -19,28 +16,6 @@ export const triggerSchema = z.object({
   recordIds: z.array(shortString).max(1000).optional(),
 });
 export type Trigger = z.infer<typeof triggerSchema>;
-
-const bounded = (b: { min: number; max: number }) => z.number().int().min(b.min).max(b.max);
-
-export const retryPolicySchema = z
-  .object({
-    maximumAttempts: bounded(B.maximumAttempts),
-    initialIntervalMs: bounded(B.initialIntervalMs),
-    backoffCoefficient: z.number().min(B.backoffCoefficient.min).max(B.backoffCoefficient.max),
-    maximumIntervalMs: bounded(B.maximumIntervalMs),
-    timeoutMs: bounded(B.timeoutMs),
-  })
-  .partial()
-  .strict();
-
-export const authSchema = z.discriminatedUnion('type', [
-  z.object({
-    type: z.literal('basic'),
-    username: z.string().min(1).max(200),
-    password: z.string().min(1).max(1000),
-  }),
-  z.object({ type: z.literal('bearer'), token: z.string().min(1).max(4096) }),
-]);
 
 export const webhookFields = z.object({
   name: z.string().min(1).max(200),

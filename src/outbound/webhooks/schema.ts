@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { pageInput } from '../../db/pagination';
-import { projectId, recordId } from '../../shared/schema';
-import { authSchema, entityTypes, retryPolicySchema, shortString, webhookFields } from '../store/records';
+import { authSchema, projectId, recordId, retryPolicySchema, shortString } from '../../shared/schema';
+import { entityTypes, webhookFields } from '../store/records';
 
 /** The inputs of `webhooks.*`; the TypeScript types are inferred from them. */
 

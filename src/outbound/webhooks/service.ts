@@ -71,7 +71,7 @@ export async function createWebhook(deps: OutboundDeps, input: CreateWebhookInpu
 export async function updateWebhook(deps: OutboundDeps, input: UpdateWebhookInput): Promise<WebhookRecord> {
   const { projectId, id, ...changes } = input;
   const stored = await getWebhook(deps, projectId, id);
-  const headers = keepRedactedHeaders(changes.headers, stored.headers);
+  const headers = keepRedactedHeaders(changes.headers, stored.headers, 'headers');
   const auth = keepRedactedAuth(changes.auth, stored.auth);
   checkWebhook(deps, {
     url: changes.url ?? stored.url,

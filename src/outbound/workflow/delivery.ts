@@ -13,7 +13,7 @@ import {
 import { ENDPOINT_FREE_SIGNAL, FailureType, isAttemptDetails, isPauseDetails } from './failures';
 import type { DeliveryActivities, DeliveryInput, DeliveryResult } from './types';
 import { pauseDelayMs } from './pause';
-import { remainingRetryPolicy, toTemporalRetryPolicy } from './retry-policy';
+import { remainingRetryPolicy, toTemporalRetryPolicy } from '../../shared/workflow/retry-policy';
 
 /**
  * Room, on top of the HTTP timeout the activity enforces itself, for a moment's wait for a place at the

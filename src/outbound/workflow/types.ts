@@ -1,4 +1,4 @@
-import type { RetrySettings } from './retry-policy';
+import type { RetrySettings } from '../../shared/workflow/retry-policy';
 
 /** Everything a delivery workflow is started with. It is recorded in the workflow history, so no secrets. */
 export interface DeliveryInput {

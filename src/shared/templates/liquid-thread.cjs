@@ -76,8 +76,16 @@ function failure(err) {
   return result;
 }
 
-/** @param {{ op: 'check', template: string } | { op: 'render', template: string, context: object, renderLimitMs?: number }} task */
+/**
+ * @param {({ op: 'check', template: string } | { op: 'render', template: string, context: object, renderLimitMs?: number })
+ *   & { started?: import('node:worker_threads').MessagePort }} task
+ */
 module.exports = function liquidTask(task) {
+  // The caller's timeout starts now, not while the task waited for this thread.
+  if (task.started) {
+    task.started.postMessage(0);
+    task.started.close();
+  }
   try {
     const templates = parse(task.template);
     if (task.op === 'check') return { ok: true };

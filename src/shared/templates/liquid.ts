@@ -1,6 +1,7 @@
 import path from 'node:path';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { InvalidTemplateError, TemplateRenderError, messageOf } from '../errors';
+import { BusyError, InvalidTemplateError, TemplateRenderError, messageOf } from '../errors';
 
 /**
  * Liquid templates (LiquidJS) that users store and external callers' data fills. The templates are untrusted,
@@ -10,10 +11,13 @@ import { InvalidTemplateError, TemplateRenderError, messageOf } from '../errors'
  */
 export interface LiquidSandboxOptions {
   /**
-   * Hard limit per check or render, from the call to the result: waiting for a free thread counts, and so
-   * does waiting for a new one to start (some 40 ms) after a timeout ended the last.
+   * Hard limit per check or render, counted from when a thread starts on it: a template is charged for its own
+   * time, not for the runaway ones ahead of it in the queue.
    */
   timeoutMs?: number;
+  /** How long a task may wait for a free thread: past that it fails with BusyError. */
+  queueTimeoutMs?: number;
+  /** Two by default: one runaway template then holds one thread for its timeout, and the rest go on. */
   threads?: number;
 }
 
@@ -31,6 +35,9 @@ export interface LiquidSandbox {
 type Task =
   | { op: 'check'; template: string }
   | { op: 'render'; template: string; context: Record<string, unknown>; renderLimitMs: number };
+
+/** A task as the thread gets it: `started` is told when the thread begins, which starts the task's timeout. */
+type ThreadTask = Task & { started: MessagePort };
 
 type Outcome = { ok: true; output?: string } | { ok: false; message: string; line?: number; column?: number };
 
@@ -50,7 +57,8 @@ function located(failure: { message: string; line?: number; column?: number }): 
 
 export function createLiquidSandbox(opts: LiquidSandboxOptions = {}): LiquidSandbox {
   const timeoutMs = opts.timeoutMs ?? 1000;
-  const threads = opts.threads ?? 1;
+  const queueTimeoutMs = opts.queueTimeoutMs ?? 10 * timeoutMs;
+  const threads = opts.threads ?? 2;
   // LiquidJS's own limit, when it notices in time, fails with the position; the hard timeout is the backstop.
   const renderLimitMs = Math.floor(timeoutMs * 0.8);
 
@@ -58,18 +66,38 @@ export function createLiquidSandbox(opts: LiquidSandboxOptions = {}): LiquidSand
   // Piscina unrefs a thread while it has no task, so an idle pool does not keep the process alive.
   // No `resourceLimits`: a thread reaching its heap limit can abort the whole process (nodejs/node#47224);
   // LiquidJS's memoryLimit and the timeout bound what a template allocates.
-  const pool = new Piscina<Task, unknown>({ filename: THREAD_FILE, minThreads: threads, maxThreads: threads });
+  const pool = new Piscina<ThreadTask, unknown>({ filename: THREAD_FILE, minThreads: threads, maxThreads: threads });
   // A thread that fails between tasks is replaced, and failures during a task reject that task; without a
   // listener, piscina's 'error' event would be thrown in the process instead.
   pool.on('error', () => {});
 
   async function run(task: Task, fail: (message: string) => Error): Promise<string> {
-    const signal = AbortSignal.timeout(timeoutMs);
+    const { port1, port2 } = new MessageChannel();
+    const abort = new AbortController();
+    let timedOut = false;
+    let settled = false;
+    let runTimer: NodeJS.Timeout | undefined;
+    const queueTimer = setTimeout(() => abort.abort(), queueTimeoutMs);
+    port1.once('message', () => {
+      clearTimeout(queueTimer);
+      if (settled) return;
+      runTimer = setTimeout(() => {
+        timedOut = true;
+        abort.abort();
+      }, timeoutMs);
+    });
     let result: unknown;
     try {
-      result = await pool.run(task, { signal });
+      result = await pool.run({ ...task, started: port2 }, { signal: abort.signal, transferList: [port2] });
     } catch (err) {
-      throw fail(signal.aborted ? `took longer than ${timeoutMs} ms` : messageOf(err));
+      if (timedOut) throw fail(`took longer than ${timeoutMs} ms`);
+      if (abort.signal.aborted) throw new BusyError(`no template thread was free within ${queueTimeoutMs} ms`);
+      throw fail(messageOf(err));
+    } finally {
+      settled = true;
+      clearTimeout(queueTimer);
+      clearTimeout(runTimer);
+      port1.close();
     }
     if (!isOutcome(result)) throw fail('the template thread returned no result');
     if (!result.ok) throw fail(located(result));
