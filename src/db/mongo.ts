@@ -8,7 +8,7 @@ import mongoose, { type Connection, type Model } from 'mongoose';
  */
 export type DatabaseFlavor = 'mongodb' | 'ferretdb';
 
-/** The models of a connection, by name: each capability declares its own (outbound/models.ts, …). */
+/** The models of a connection, by name: each capability declares its own (outbound/store/models.ts, …). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any record type: models differ in their documents
 export type ModelSet = Record<string, Model<any>>;
 

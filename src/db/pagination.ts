@@ -4,7 +4,7 @@ import { InvalidCursorError } from '../shared/errors';
 
 /**
  * The one way every `*.list` pages: newest first, an opaque cursor that holds the last item's place, and
- * `nextCursor: null` on the last page. Records page by (createdAt, _id); a capped ring (capped-ring.ts) by its
+ * `nextCursor: null` on the last page. Records page by (createdAt, _id); a capped sequence (capped-sequence.ts) by its
  * sequence number `n`, which orders one key's entries exactly where times can tie.
  */
 export const pageInput = {

@@ -9,7 +9,7 @@ import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/shared/logger';
 import { createLiquidSandbox } from '../../src/shared/templates/liquid';
 import { createWorkers, installTemporalRuntime, type Workers } from '../../src/worker';
-import { openTestDatabase } from './db';
+import { openTestDatabase, testDatabaseUri } from './db';
 import { testEnv } from './env';
 
 export const TEST_TOKEN = 'test-token-0123456789';
@@ -63,7 +63,7 @@ export async function startStack(overrides: Partial<Record<string, string>> = {}
   return {
     config,
     /** The database's URI, for a worker in another process. */
-    mongoUri: `${testEnv('mongoUri')}/${db.conn.name}`,
+    mongoUri: testDatabaseUri(db.conn.name),
     db,
     temporal,
     liquid,

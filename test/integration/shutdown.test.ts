@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort, provision, startDatabaseServer, type RunningServer } from '../../temporal/servers';
 import { testEnv } from '../helpers/env';
+import { testDatabaseUri } from '../helpers/db';
 import { startReceiver, type Receiver } from '../helpers/receiver';
 
 /**
@@ -99,7 +100,7 @@ describe('src/main.ts on SIGINT and SIGTERM', () => {
   }
 
   it('exits at once, with 130, on a second signal while the first stop waits for a request in flight', async () => {
-    const app = await startApp(`${testEnv('mongoUri')}/shutdown-${randomBytes(4).toString('hex')}`);
+    const app = await startApp(testDatabaseUri(`shutdown-${randomBytes(4).toString('hex')}`));
     await deliveryInFlight(app, 'second-signal');
     app.child.kill('SIGTERM');
     await app.logged('shutting down');

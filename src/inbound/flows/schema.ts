@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { pageInput } from '../../db/pagination';
 import { projectId, recordId } from '../../shared/schema';
-import { flowFields, flowStatuses, refName, responseSchema } from '../store/records';
+import { flowFields, flowModes, flowStatuses, refName, responseSchema } from '../store/records';
 
 /** The inputs of `flows.*`; the TypeScript types are inferred from them. */
 
@@ -13,7 +13,7 @@ export const updateFlowInput = flowFields
   .extend({
     // No defaults here: a field left out keeps its stored value.
     status: z.enum(flowStatuses),
-    mode: z.enum(['async', 'sync']),
+    mode: z.enum(flowModes),
     refId: refName,
     response: responseSchema,
   })

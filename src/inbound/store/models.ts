@@ -1,5 +1,5 @@
 import { Schema, type Connection } from 'mongoose';
-import type { FlowRecord, RunRecord } from './records';
+import { flowModes, flowStatuses, runStatus, type FlowRecord, type RunRecord } from './records';
 
 /** How inbound flows are stored; the record types come from the zod schemas (records.ts). */
 
@@ -8,8 +8,8 @@ const flowSchema = new Schema<FlowRecord>(
     _id: { type: String, required: true },
     projectId: { type: String, required: true },
     name: { type: String, required: true },
-    status: { type: String, enum: ['draft', 'live', 'paused'], required: true },
-    mode: { type: String, enum: ['async', 'sync'], required: true },
+    status: { type: String, enum: flowStatuses, required: true },
+    mode: { type: String, enum: flowModes, required: true },
     refId: { type: String, required: true },
     steps: { type: Schema.Types.Mixed, required: true },
     response: { type: Schema.Types.Mixed, required: true },
@@ -26,7 +26,7 @@ const runSchema = new Schema<RunRecord>(
     projectId: { type: String, required: true },
     flowId: { type: String, required: true },
     runId: { type: String, required: true },
-    status: { type: String, enum: ['running', 'done', 'error'], required: true },
+    status: { type: String, enum: runStatus.options, required: true },
     request: { type: Schema.Types.Mixed, required: true },
     steps: { type: Schema.Types.Mixed, required: true },
     response: { type: Schema.Types.Mixed },

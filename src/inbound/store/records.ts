@@ -50,6 +50,7 @@ export type HttpStep = z.infer<typeof httpStep>;
 export type PublishStep = z.infer<typeof publishStep>;
 
 export const flowStatuses = ['draft', 'live', 'paused'] as const;
+export const flowModes = ['async', 'sync'] as const;
 
 export const responseSchema = z
   .object({
@@ -62,7 +63,7 @@ export const responseSchema = z
 export const flowFields = z.object({
   name: z.string().min(1).max(200),
   status: z.enum(flowStatuses).default('draft'),
-  mode: z.enum(['async', 'sync']).default('async'),
+  mode: z.enum(flowModes).default('async'),
   refId: refName.default('web1'),
   steps: z.array(stepSchema).max(25),
   response: responseSchema.default({ statusCode: 200, body: '', contentType: 'application/json' }),

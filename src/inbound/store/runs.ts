@@ -4,7 +4,7 @@ import type { InboundModels } from './models';
 import type { RunRecord } from './records';
 
 export type RunStart = Omit<RunRecord, '_id' | 'n'>;
-export type RunProgress = Partial<Pick<RunRecord, 'status' | 'steps' | 'response' | 'error' | 'finishedAt'>>;
+export type RunUpdate = Partial<Pick<RunRecord, 'status' | 'steps' | 'response' | 'error' | 'finishedAt'>>;
 
 /**
  * The flow debugger's log: one entry per accepted call, in its flow's capped sequence, so that only the newest
@@ -15,7 +15,7 @@ export function createRunLog(db: Database<Pick<InboundModels, 'FlowRun'>>, cap: 
   return {
     start: (run: RunStart): Promise<SequenceRef> => sequence.append(run.flowId, run),
     /** Sets what changed: the steps so far, and at the end the status, response and finish time. */
-    update: (ref: SequenceRef, progress: RunProgress) => sequence.update(ref.id, ref.n, progress),
+    update: (ref: SequenceRef, progress: RunUpdate) => sequence.update(ref.id, ref.n, progress),
     /** A deleted flow's runs go with it: nothing could read them any more. */
     clear: (flowId: string) => sequence.clear(flowId),
   };

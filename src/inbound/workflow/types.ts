@@ -1,5 +1,5 @@
 import type { SequenceRef } from '../../db/capped-sequence';
-import type { HttpStep, PublishStep, Step } from '../store/records';
+import type { HttpStep, PublishStep, RunRecord, Step, StepRun } from '../store/records';
 
 /**
  * A step as its run is started with. It is recorded in the workflow history, so an http step carries its
@@ -39,25 +39,17 @@ export interface StepOutcome {
   result: unknown;
 }
 
-/** A step of the run as the debugger shows it; times in ms since the epoch (activity arguments are JSON). */
-export interface StepProgress {
-  ref: string;
-  kind: string;
-  status: 'running' | 'done' | 'error';
-  input?: string;
-  output?: string;
-  error?: string;
-  startedAt: number;
-  finishedAt?: number;
-}
+/** Times as activity arguments carry them (JSON): ms since the epoch. */
+type InMs<T> = Omit<T, 'startedAt' | 'finishedAt'> & { startedAt: number; finishedAt?: number };
 
-export interface RunProgress {
-  status?: 'running' | 'done' | 'error';
+/** A step of the run as the debugger shows it (the run log's record, times in ms). */
+export type StepProgress = InMs<StepRun>;
+
+/** What the run has got to, as the run log records it. */
+export type RunProgress = Partial<Pick<RunRecord, 'status' | 'response' | 'error'>> & {
   steps: StepProgress[];
-  response?: { statusCode: number; body: string };
-  error?: string;
   finishedAt?: number;
-}
+};
 
 /** The templates' data: the request body under its refId, and each step's result under its ref. */
 export type FlowContext = Record<string, unknown>;

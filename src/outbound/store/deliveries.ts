@@ -7,8 +7,9 @@ import type { OutboundModels } from './models';
 import type { DeliveryRecord, DeliveryStatus, EntryRef } from './records';
 
 /**
- * Every read and write of a delivery's record. The API inserts it; then only its own attempts write it, one
- * at a time (Temporal's doing), so these single-document updates never race each other.
+ * Every read and write of a delivery's record. The API inserts it; then only its own workflow writes it (its
+ * attempts, and its end when the last attempt could not record it), one at a time (Temporal's doing), so these
+ * single-document updates never race each other.
  * Hot-path writes go through the driver: their fields are complete and checked, and mongoose's document
  * machinery would only add CPU to every delivery.
  */

@@ -1,5 +1,12 @@
 import { Schema, type Connection } from 'mongoose';
-import type { DeliveryRecord, DeliverySlotRecord, EventRecord, LogEntryRecord, WebhookRecord } from './records';
+import {
+  deliveryStatus,
+  type DeliveryRecord,
+  type DeliverySlotRecord,
+  type EventRecord,
+  type LogEntryRecord,
+  type WebhookRecord,
+} from './records';
 
 /**
  * How outbound webhooks are stored. The record types come from the zod schemas (records.ts); these
@@ -52,7 +59,7 @@ const deliverySchema = new Schema<DeliveryRecord>(
     contentType: { type: String },
     entityId: { type: String },
     body: { type: String, required: true },
-    status: { type: String, enum: ['pending', 'done', 'error'], required: true, default: 'pending' },
+    status: { type: String, enum: deliveryStatus.options, required: true, default: 'pending' },
     attempts: { type: Number, required: true, default: 0 },
     lastStatusCode: { type: Number },
     lastError: { type: String },
@@ -77,7 +84,7 @@ const logEntrySchema = new Schema<LogEntryRecord>(
     webhookId: { type: String, required: true },
     deliveryId: { type: String, required: true },
     attempt: { type: Number, required: true },
-    status: { type: String, enum: ['pending', 'done', 'error'], required: true },
+    status: { type: String, enum: deliveryStatus.options, required: true },
     request: { type: Schema.Types.Mixed, required: true },
     response: { type: Schema.Types.Mixed },
     error: { type: String },
