@@ -168,7 +168,9 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 250));
   }
   const ui = ownTemporal ? `http://127.0.0.1:${uiPort}` : `(Temporal at ${config.TEMPORAL_ADDRESS})`;
-  process.stdout.write(`Hookline ready: API ${api} · Temporal UI ${ui} · ${Math.round(process.uptime())} s\n`);
+  process.stdout.write(
+    `Hookline ready: API ${api} · activity page ${api}/ui · Temporal UI ${ui} · ${Math.round(process.uptime())} s\n`,
+  );
 }
 
 main().catch(async (err) => {

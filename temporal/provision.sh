@@ -113,18 +113,25 @@ LAUNCHER
 }
 
 # The browser tests drive Debian's chromium (never a browser download at run time): installed with apt-get
-# when missing and this runs as root; CHROMIUM_BIN points at another Chromium instead.
+# when missing, as root or through sudo without a password; CHROMIUM_BIN points at another Chromium instead.
 provision_chromium() {
-  if [ -n "${CHROMIUM_BIN:-}" ]; then echo "CHROMIUM_BIN=$CHROMIUM_BIN"; return; fi
+  if [ -n "${CHROMIUM_BIN:-}" ]; then
+    [ -x "$CHROMIUM_BIN" ] || { log "CHROMIUM_BIN=$CHROMIUM_BIN is not an executable"; exit 1; }
+    echo "CHROMIUM_BIN=$CHROMIUM_BIN"; return
+  fi
   if command -v chromium >/dev/null 2>&1; then echo "CHROMIUM_BIN=$(command -v chromium)"; return; fi
-  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+  local apt="apt-get"
+  if [ "$(id -u)" != 0 ]; then
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then apt="sudo -n env DEBIAN_FRONTEND=noninteractive apt-get"; else apt=""; fi
+  fi
+  if [ -z "$apt" ] || ! command -v apt-get >/dev/null 2>&1; then
     log "missing chromium: install Debian's package (apt-get install chromium) or set CHROMIUM_BIN"; exit 1
   fi
-  log "installing Debian's chromium package for the browser tests (apt-get, a minute or two the first time)"
+  log "installing Debian's chromium package for the browser tests ($apt, a minute or two the first time)"
   local out="$TOOLS_DIR/chromium-apt.log"
   # Recommended packages included: they bring the fonts the page's screenshots are drawn with.
-  if ! with_ticker "chromium" bash -c 'export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y chromium > "$1" 2>&1 || { apt-get update >> "$1" 2>&1 && apt-get install -y chromium >> "$1" 2>&1; }' _ "$out"; then
+  if ! with_ticker "chromium" env DEBIAN_FRONTEND=noninteractive bash -c '
+    $2 install -y chromium > "$1" 2>&1 || { $2 update >> "$1" 2>&1 && $2 install -y chromium >> "$1" 2>&1; }' _ "$out" "$apt"; then
     cat "$out" >&2; exit 1
   fi
   log "chromium ready: $(command -v chromium)"

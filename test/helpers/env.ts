@@ -5,10 +5,13 @@ export const TEST_ENV = {
   testServer: 'HOOKLINE_TEST_SERVER',
   workflowBundle: 'HOOKLINE_TEST_WORKFLOW_BUNDLE',
   chromium: 'HOOKLINE_TEST_CHROMIUM',
+  /** Why there is no Chromium (its provisioning failed), for the browser tests to say. */
+  chromiumProblem: 'HOOKLINE_TEST_CHROMIUM_PROBLEM',
 } as const;
 
-export function testEnv(key: keyof typeof TEST_ENV): string {
+export function testEnv(key: Exclude<keyof typeof TEST_ENV, 'chromiumProblem'>): string {
   const value = process.env[TEST_ENV[key]];
-  if (!value) throw new Error(`${TEST_ENV[key]} is unset: run the tests with npm test (jest global setup)`);
-  return value;
+  if (value) return value;
+  const problem = key === 'chromium' ? process.env[TEST_ENV.chromiumProblem] : undefined;
+  throw new Error(problem ?? `${TEST_ENV[key]} is unset: run the tests with npm test (jest global setup)`);
 }

@@ -121,6 +121,7 @@ describe('npm run dev', () => {
     const first = await startDev();
     expect(first.readyLine).toContain(`http://127.0.0.1:${ports.API_PORT}`);
     expect(first.readyLine).toContain(`http://127.0.0.1:${ports.TEMPORAL_UI_PORT}`);
+    expect(first.readyLine).toContain(`activity page http://127.0.0.1:${ports.API_PORT}/ui`);
     expect((await fetch(`http://127.0.0.1:${ports.TEMPORAL_UI_PORT}/`)).status).toBe(200);
 
     const created = await post('webhooks.create', {

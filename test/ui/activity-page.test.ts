@@ -1,7 +1,9 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { createUi } from '../../src/api/ui';
 import { testEnv } from '../helpers/env';
 import { startReceiver, type Receiver } from '../helpers/receiver';
 import { startStack, TEST_TOKEN, type Stack } from '../helpers/stack';
@@ -23,6 +25,7 @@ describe('the activity page', () => {
   let receiver: Receiver;
   let failing = true;
   const offMachine: string[] = [];
+  const pageProblems: string[] = [];
   const project = 'ui-demo';
 
   beforeAll(async () => {
@@ -34,8 +37,17 @@ describe('the activity page', () => {
     );
     browser = await chromium.launch({ executablePath: testEnv('chromium'), args: ['--no-sandbox'] });
     page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
-    page.on('request', (req) => {
-      if (!req.url().startsWith(stack.url)) offMachine.push(req.url());
+    // Every request the page makes is seen here, and one for anywhere but Hookline is refused and counted.
+    await page.route('**/*', (route) => {
+      const url = route.request().url();
+      if (url.startsWith(`${stack.url}/`)) return route.continue();
+      offMachine.push(url);
+      return route.abort('blockedbyclient');
+    });
+    // A script error, or something the Content-Security-Policy refused, is a defect of the page.
+    page.on('pageerror', (err) => pageProblems.push(`page error: ${err.message}`));
+    page.on('console', (msg) => {
+      if (/Content.Security.Policy/i.test(msg.text())) pageProblems.push(`CSP: ${msg.text()}`);
     });
   });
   afterAll(async () => {
@@ -88,7 +100,19 @@ describe('the activity page', () => {
     await page.getByRole('heading', { name: 'Execution log' }).waitFor();
     // The page refreshes on its own while the delivery is pending: both attempts appear, failed.
     await page.getByRole('button', { name: /Open attempt 2/ }).waitFor({ timeout: 30_000 });
+    const rows = page.locator('tbody tr');
+    expect(await rows.count()).toBe(2);
+    expect(await rows.filter({ hasText: 'error' }).count()).toBe(2);
+    expect(await rows.filter({ hasText: '500' }).count()).toBe(2);
     await shot('log');
+
+    // Filtered by status, on the server: none done yet, both failed.
+    await page.getByLabel('Status').selectOption('done');
+    await page.getByText('No done attempts.').waitFor();
+    await page.getByLabel('Status').selectOption('error');
+    await page.getByRole('button', { name: /Open attempt 2/ }).waitFor();
+    expect(await rows.count()).toBe(2);
+    await page.getByLabel('Status').selectOption('');
 
     await page.getByRole('button', { name: /Open attempt 1/ }).click();
     await page.getByRole('heading', { name: 'Attempt 1' }).waitFor();
@@ -98,6 +122,10 @@ describe('the activity page', () => {
     expect(detail).toContain('database is down');
     expect(detail).not.toContain('shop-secret-123');
     await shot('attempt');
+    // Escape closes the entry and gives the focus back to the button that opened it.
+    await page.keyboard.press('Escape');
+    await page.getByRole('heading', { name: 'Attempt 1' }).waitFor({ state: 'detached' });
+    expect(await page.evaluate('document.activeElement.getAttribute("aria-label")')).toMatch(/^Open attempt 1/);
 
     await page.getByRole('button', { name: 'Deliveries' }).click();
     await page.getByRole('heading', { name: 'Deliveries' }).waitFor();
@@ -119,6 +147,22 @@ describe('the activity page', () => {
       webhookId: webhook.id,
     });
     await shot('deliveries');
+
+    // A test event, then off and on again, from the webhook's page.
+    await page.getByRole('button', { name: 'Send test event' }).click();
+    const sent = page.getByRole('status').filter({ hasText: /Test event sent as dlv_/ });
+    await sent.waitFor();
+    const testId = /Test event sent as (dlv_\w+)/.exec(await sent.innerText())![1]!;
+    await page.locator('tr', { hasText: testId }).filter({ hasText: 'done' }).waitFor({ timeout: 30_000 });
+    expect(receiver.requests.some((r) => r.headers['webhook-id'] === testId)).toBe(true);
+    await page.getByRole('button', { name: 'Disable' }).click();
+    await page.getByRole('status').filter({ hasText: 'Webhook disabled' }).waitFor();
+    expect(await stack.api.webhooks.get.query({ projectId: project, id: webhook.id })).toMatchObject({
+      enabled: false,
+    });
+    await page.getByRole('button', { name: 'Enable' }).click();
+    await page.getByRole('status').filter({ hasText: 'Webhook enabled' }).waitFor();
+    expect(await stack.api.webhooks.get.query({ projectId: project, id: webhook.id })).toMatchObject({ enabled: true });
 
     await page.getByRole('button', { name: 'Back to webhooks' }).click();
     await page.getByRole('heading', { name: 'Webhooks' }).waitFor();
@@ -161,7 +205,19 @@ describe('the activity page', () => {
     await shot('flow-run');
   });
 
-  it('made no request off this machine', () => {
+  it('made no request off this machine, and met no script error or refused asset', () => {
     expect(offMachine).toEqual([]);
+    expect(pageProblems).toEqual([]);
+  });
+
+  it('stays small: one script under 80 KB (25 KB gzipped), as the README states', async () => {
+    const ui = createUi({ namespace: 'default' });
+    const sizes = await ui.sizes();
+    const script = sizes.get('/ui/app.js')!;
+    process.stderr.write(`[ui] app.js ${(script / 1000).toFixed(1)} KB\n`);
+    expect(script).toBeLessThan(80_000);
+    const served = await fetch(`${stack.url}/ui/app.js`).then((r) => r.arrayBuffer());
+    expect(served.byteLength).toBe(script);
+    expect(gzipSync(Buffer.from(served)).length).toBeLessThan(25_000);
   });
 });

@@ -49,13 +49,19 @@ interface DetailPanelProps {
   children: ComponentChildren;
 }
 
-/** An opened item's detail: its heading, which takes the focus, and "Close". */
+/** An opened item's detail: its heading, which takes the focus, and "Close" (or Escape, from within it). */
 export function DetailPanel({ headingId, level, title, itemId, onClose, children }: DetailPanelProps) {
   const heading = useRef<HTMLHeadingElement>(null);
   useLayoutEffect(() => heading.current?.focus(), [itemId]);
   const Heading = level === 3 ? 'h3' : 'h4';
   return (
-    <section class="detail" aria-labelledby={headingId}>
+    <section
+      class="detail"
+      aria-labelledby={headingId}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') onClose();
+      }}
+    >
       <div class="detail-head">
         <Heading id={headingId} ref={heading} tabIndex={-1}>
           {title}
