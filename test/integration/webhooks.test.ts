@@ -279,6 +279,54 @@ describe('webhooks (private targets allowed, as under npm run dev)', () => {
     });
   });
 
+  it('shows a delivery whose workflow was terminated from outside as ended, in get and, once quiet, in list', async () => {
+    const down = await startReceiver(() => ({ status: 500 }));
+    try {
+      await stack.api.webhooks.create.mutate({
+        projectId: 'term',
+        name: 't',
+        url: `${down.url}/t`,
+        triggers: [trigger],
+        retryPolicy: { initialIntervalMs: 3_600_000 },
+      });
+      const publish = (id: string) =>
+        stack.api.events.publish.mutate({ projectId: 'term', entityType: 'record', action: 'create', entity: { id } });
+      const [first] = (await publish('a')).deliveries;
+      const [second] = (await publish('b')).deliveries;
+      await down.waitFor(2);
+      const listed = async () =>
+        Object.fromEntries(
+          (await stack.api.deliveries.list.query({ projectId: 'term' })).items.map((d) => [
+            d.id,
+            [d.status, d.lastError],
+          ]),
+        );
+      // An attempt has failed, and each waits an hour for the next: pending, until someone terminates them.
+      await stack.temporal.workflow.getHandle(first!.workflowId).terminate('by hand');
+      await stack.temporal.workflow.getHandle(second!.workflowId).terminate('by hand');
+      expect((await listed())[first!.id]).toEqual(['pending', 'HTTP 500']);
+
+      // get asks the workflow, and records what it found.
+      expect(await stack.api.deliveries.get.query({ projectId: 'term', id: first!.id })).toMatchObject({
+        status: 'error',
+        lastError: 'HTTP 500',
+      });
+      expect((await listed())[first!.id]).toEqual(['error', 'HTTP 500']);
+
+      // list asks about a pending delivery whose record has been quiet for 30 s.
+      expect((await listed())[second!.id]).toEqual(['pending', 'HTTP 500']);
+      // As the driver writes it (mongoose would set updatedAt to now).
+      await stack.db.models.Delivery.collection.updateOne(
+        { _id: second!.id },
+        { $set: { updatedAt: new Date(Date.now() - 60_000) } },
+      );
+      expect((await listed())[second!.id]).toEqual(['error', 'HTTP 500']);
+      expect(await stack.db.models.Delivery.findById(second!.id).lean()).toMatchObject({ status: 'error' });
+    } finally {
+      await down.close();
+    }
+  });
+
   it('rotates the secret: new requests carry signatures by the new and the previous secret', async () => {
     const webhook = await stack.api.webhooks.create.mutate({
       projectId: 'rot',

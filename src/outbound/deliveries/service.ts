@@ -15,25 +15,34 @@ async function findDelivery(deps: OutboundDeps, projectId: string, id: string): 
   return delivery;
 }
 
+/** A list re-asks Temporal about a pending delivery whose record has not moved for this long. */
+const QUIET_PENDING_MS = 30_000;
+
 /**
- * A delivery as it stands. The record is written by the delivery's own activities; while it still says
- * `pending`, the workflow is asked, so that one ended from outside (terminated or timed out in the Web UI,
- * say) shows as it ended.
+ * A `pending` record as its workflow stands. The record is written by the delivery's own workflow, so one
+ * ended from outside (terminated or timed out in the Web UI, say) would say `pending` for ever: the workflow is
+ * asked, and an end found there is written to the record, once.
  */
-export async function getDelivery(deps: OutboundDeps, input: ByIdInput): Promise<DeliveryRecord> {
-  const d = await findDelivery(deps, input.projectId, input.id);
-  if (d.status !== 'pending') return d;
+async function reconciled(deps: OutboundDeps, d: DeliveryRecord): Promise<DeliveryRecord> {
   const description = await deps.temporal.workflow
     .getHandle(d.workflowId)
     .describe()
     .catch(() => undefined);
   const name = description?.status.name;
-  const finishedAt = description?.closeTime ?? null;
-  if (name === 'COMPLETED') return { ...d, status: 'done', finishedAt };
-  if (name && CLOSED_AS_ERROR.has(name)) {
-    return { ...d, status: 'error', finishedAt, lastError: d.lastError ?? `workflow ${name.toLowerCase()}` };
-  }
-  return d;
+  if (!name || (name !== 'COMPLETED' && !CLOSED_AS_ERROR.has(name))) return d;
+  const end =
+    name === 'COMPLETED'
+      ? { status: 'done' as const }
+      : { status: 'error' as const, error: d.lastError ?? `workflow ${name.toLowerCase()}` };
+  const finishedAt = description?.closeTime ?? new Date();
+  await deps.deliveries.ended(d._id, { ...end, finishedAt });
+  return { ...d, status: end.status, finishedAt, lastError: end.status === 'error' ? end.error : d.lastError };
+}
+
+/** A delivery as it stands (see `reconciled`). */
+export async function getDelivery(deps: OutboundDeps, input: ByIdInput): Promise<DeliveryRecord> {
+  const d = await findDelivery(deps, input.projectId, input.id);
+  return d.status === 'pending' ? reconciled(deps, d) : d;
 }
 
 /** DatoCMS's "resend": the same body to the same webhook, as a new delivery with a new id. */
@@ -52,13 +61,19 @@ export async function resendDelivery(deps: OutboundDeps, input: ByIdInput): Prom
   return createDelivery(deps, webhook, event, { kind: 'resend', of: original });
 }
 
-export function listDeliveries(deps: Pick<OutboundDeps, 'db'>, input: ListDeliveriesInput) {
+/** Newest first; a pending delivery that has been quiet a while is checked with its workflow (`reconciled`). */
+export async function listDeliveries(deps: OutboundDeps, input: ListDeliveriesInput) {
   const filter = {
     projectId: input.projectId,
     ...(input.webhookId ? { webhookId: input.webhookId } : {}),
     ...(input.status ? { status: input.status } : {}),
   };
-  return findPage(deps.db.models.Delivery, filter, input);
+  const page = await findPage(deps.db.models.Delivery, filter, input);
+  const quietSince = Date.now() - QUIET_PENDING_MS;
+  const items = await Promise.all(
+    page.items.map((d) => (d.status === 'pending' && d.updatedAt.getTime() < quietSince ? reconciled(deps, d) : d)),
+  );
+  return { ...page, items };
 }
 
 /** A webhook's execution log, newest attempt first (only its newest LOG_CAP_PER_WEBHOOK are kept). */

@@ -9,7 +9,8 @@ import type { DeliveryRecord, DeliveryStatus, EntryRef } from './records';
 /**
  * Every read and write of a delivery's record. The API inserts it; then only its own workflow writes it (its
  * attempts, and its end when the last attempt could not record it), one at a time (Temporal's doing), so these
- * single-document updates never race each other.
+ * single-document updates never race each other; past its workflow's end (terminated from outside, say) the
+ * API may record that end, once, since nothing else will.
  * Hot-path writes go through the driver: their fields are complete and checked, and mongoose's document
  * machinery would only add CPU to every delivery.
  */
@@ -77,12 +78,15 @@ export function createDeliveryStore(db: Database<Pick<OutboundModels, 'Delivery'
       );
     },
 
-    /** The end of a delivery whose last attempt could not record it (stopped before a request, or cut off). */
+    /**
+     * The end of a delivery whose last attempt could not record it (stopped before a request, or cut off), or
+     * that was ended from outside (its workflow terminated), when that is seen.
+     */
     async ended(
       deliveryId: string,
-      end: { status: Exclude<DeliveryStatus, 'pending'>; error?: string; attempts?: number },
+      end: { status: Exclude<DeliveryStatus, 'pending'>; error?: string; attempts?: number; finishedAt?: Date },
     ) {
-      const at = new Date();
+      const at = end.finishedAt ?? new Date();
       await records.updateOne(
         { _id: deliveryId },
         {
