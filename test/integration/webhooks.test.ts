@@ -1,5 +1,7 @@
 import { TRPCClientError } from '@trpc/client';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
+import { driverCollection } from '../../src/db/driver';
+import type { DeliveryRecord } from '../../src/outbound/store/records';
 import { startReceiver, type Receiver } from '../helpers/receiver';
 import { startStack, type Stack } from '../helpers/stack';
 
@@ -316,7 +318,7 @@ describe('webhooks (private targets allowed, as under npm run dev)', () => {
       // list asks about a pending delivery whose record has been quiet for 30 s.
       expect((await listed())[second!.id]).toEqual(['pending', 'HTTP 500']);
       // As the driver writes it (mongoose would set updatedAt to now).
-      await stack.db.models.Delivery.collection.updateOne(
+      await driverCollection<DeliveryRecord>(stack.db.models.Delivery).updateOne(
         { _id: second!.id },
         { $set: { updatedAt: new Date(Date.now() - 60_000) } },
       );

@@ -66,9 +66,12 @@ describe('record delivery workflow histories', () => {
   });
 });
 
-/** The flow-run workflow's paths, recorded from calls of a real stack: replayed by replay.test.ts. */
+/**
+ * The flow-run workflow's paths, recorded from calls of a real stack: replayed by replay.test.ts. `flows-v1` was
+ * recorded before an async run carried the answer its caller got (`answered`); `flows-v2` after.
+ */
 describe('record flow-run workflow histories', () => {
-  const FLOWS_OUT = path.join(__dirname, 'histories', 'flows-v1');
+  const FLOWS_OUT = path.join(__dirname, 'histories', 'flows-v2');
   let stack: Stack;
   beforeAll(async () => {
     stack = await startStack();

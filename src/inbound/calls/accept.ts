@@ -82,8 +82,9 @@ export async function acceptCall(deps: InboundDeps, call: FlowCall): Promise<Cal
       if (err instanceof TemplateRenderError) return json(502, { runId: null, step: 'response', error: err.message });
       throw err;
     }
-    await startRun(deps, flow, input);
-    return { statusCode: flow.response.statusCode, body: rendered, contentType: flow.response.contentType, runId };
+    const answered = { ...flow.response, body: rendered };
+    await startRun(deps, flow, { ...input, answered });
+    return { ...answered, runId };
   }
 
   const run = await startRun(deps, flow, input);

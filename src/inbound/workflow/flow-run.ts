@@ -103,13 +103,16 @@ export async function flowRunWorkflow(input: FlowRunInput): Promise<FlowRunResul
     }
   }
 
-  // An async caller was answered at once, over the request alone; a sync one waits for this.
+  // An async caller was answered at once, over the request alone (runs started before `answered` existed render
+  // that again); a sync one waits for this.
   let response: FlowResponse;
   try {
-    response = await local.renderResponse(
-      input.response,
-      input.mode === 'sync' ? context : { [input.refId]: input.request.body },
-    );
+    response =
+      input.answered ??
+      (await local.renderResponse(
+        input.response,
+        input.mode === 'sync' ? context : { [input.refId]: input.request.body },
+      ));
   } catch (err) {
     return fail('response', describeFailure(err));
   }

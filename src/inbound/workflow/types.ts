@@ -26,6 +26,8 @@ export interface FlowRunInput {
   steps: PlannedStep[];
   /** The response template: rendered over the request alone (async) or over every step's result (sync). */
   response: FlowResponse;
+  /** What an async caller was answered, rendered before the run started: the run records it as it is. */
+  answered?: FlowResponse;
 }
 
 export interface FlowRunResult {
