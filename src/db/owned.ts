@@ -9,7 +9,7 @@ export async function findOwned<D extends { _id: string; projectId: string }>(
   projectId: string,
   id: string,
 ): Promise<D | null> {
-  const doc = await model.findById(id).lean<D>();
+  const doc = await model.findById(id).lean();
   return doc && doc.projectId === projectId ? doc : null;
 }
 

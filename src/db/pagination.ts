@@ -59,7 +59,7 @@ async function pageBy<D, K>(
     .find(query)
     .sort(order.sort)
     .limit(page.limit + 1)
-    .lean<D[]>();
+    .lean();
   const items = docs.slice(0, page.limit);
   const last = items[items.length - 1];
   const nextCursor =

@@ -8,7 +8,6 @@ import { targetUrlProblem } from '../../shared/http/target-policy';
 import { redactHeadersExcept } from '../../shared/redaction';
 import { parseRendered, type LiquidSandbox } from '../../shared/templates/liquid';
 import type { InboundModels } from '../store/models';
-import type { FlowRecord } from '../store/records';
 import {
   STEP_FAILED,
   type FlowContext,
@@ -45,7 +44,7 @@ export function createCallHttp({ db, liquid, dispatcher, outbound }: CallHttpDep
     const { step, context } = call;
     const retry = effectiveRetryPolicy(step.retryPolicy);
     // Header values are secrets and stay out of the workflow history: they are read from the flow as it is now.
-    const flow = await db.models.Flow.findById(call.flowId, { steps: 1 }).lean<Pick<FlowRecord, 'steps'>>();
+    const flow = await db.models.Flow.findById(call.flowId, { steps: 1 }).lean();
     if (!flow) throw failed('the flow was deleted while this run was under way', undefined, false);
     const stored = flow.steps.find((s) => s.kind === 'http' && s.ref === step.ref);
     const headerTemplates = stored?.kind === 'http' ? (stored.headers ?? {}) : {};

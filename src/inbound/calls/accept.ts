@@ -5,7 +5,6 @@ import { newId } from '../../shared/ids';
 import { redactHeadersExcept } from '../../shared/redaction';
 import { bearerToken, sameSecret } from '../../shared/secrets';
 import type { InboundDeps } from '../deps';
-import type { FlowRecord } from '../store/records';
 import { isRunFailureDetails, type FlowRunInput } from '../workflow/types';
 import { plannedSteps, startRun } from './start-run';
 
@@ -54,7 +53,7 @@ const json = (statusCode: number, body: unknown, runId?: string): CallAnswer => 
 export async function acceptCall(deps: InboundDeps, call: FlowCall): Promise<CallAnswer> {
   const presented = bearerToken(call.authorization);
   if (!presented) throw new UnauthorizedError('a valid Authorization: Bearer <token> is required');
-  const flow = await deps.db.models.Flow.findById(call.flowId).lean<FlowRecord>();
+  const flow = await deps.db.models.Flow.findById(call.flowId).lean();
   if (!flow) throw new NotFoundError('flow', call.flowId);
   if (!sameSecret(presented, flow.token)) throw new UnauthorizedError("the bearer token is not this flow's token");
   // Paused says so whatever was sent: the caller's problem then is the status, not the body.

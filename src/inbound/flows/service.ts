@@ -77,7 +77,7 @@ export const listFlows = (deps: Pick<InboundDeps, 'db'>, input: ListFlowsInput) 
 export async function createFlow(deps: InboundDeps, input: CreateFlowInput): Promise<FlowRecord> {
   await checkFlow(deps, input);
   const created = await deps.db.models.Flow.create({ _id: newId('flow'), token: newToken(), ...input });
-  return created.toObject<FlowRecord>();
+  return created.toObject();
 }
 
 /** An http step's header values sent back as `[redacted]` keep what the step of the same ref stored. */
@@ -109,7 +109,7 @@ export async function updateFlow(deps: InboundDeps, input: UpdateFlowInput): Pro
     { _id: stored._id },
     { $set },
     { returnDocument: 'after' },
-  ).lean<FlowRecord>();
+  ).lean();
   if (!updated) throw new NotFoundError('flow', id);
   return updated;
 }

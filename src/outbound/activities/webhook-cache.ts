@@ -43,7 +43,7 @@ export function createWebhookCache(models: Pick<OutboundModels, 'Webhook'>, ttlM
   const entries = new Map<string, { webhook: AttemptWebhook | null; at: number }>();
 
   async function load(id: string, now: number): Promise<AttemptWebhook | null> {
-    const webhook = await models.Webhook.findById(id, PROJECTION).lean<AttemptWebhook>();
+    const webhook: AttemptWebhook | null = await models.Webhook.findById(id, PROJECTION).lean();
     entries.delete(id);
     entries.set(id, { webhook, at: now });
     if (entries.size > MAX_ENTRIES) entries.delete(entries.keys().next().value!);

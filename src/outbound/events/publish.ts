@@ -29,7 +29,7 @@ export async function publishEvent(
     occurredAt: input.occurredAt ? new Date(input.occurredAt).toISOString() : new Date().toISOString(),
   };
 
-  const candidates = await Webhook.find({ projectId: input.projectId, enabled: true }).lean<WebhookRecord[]>();
+  const candidates = await Webhook.find({ projectId: input.projectId, enabled: true }).lean();
   const key = { ...event, entityId: event.entity.id };
   const matched = candidates.filter((w) => matchesTriggers(w.triggers, key));
   const recorded = await recordEvent(
@@ -74,7 +74,7 @@ async function webhooksById(deps: OutboundDeps, projectId: string, ids: string[]
   const byId = new Map(known.map((w) => [w._id, w]));
   const missing = ids.filter((id) => !byId.has(id));
   if (missing.length) {
-    const found = await deps.db.models.Webhook.find({ projectId, _id: { $in: missing } }).lean<WebhookRecord[]>();
+    const found = await deps.db.models.Webhook.find({ projectId, _id: { $in: missing } }).lean();
     for (const w of found) byId.set(w._id, w);
   }
   return byId;

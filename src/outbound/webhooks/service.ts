@@ -58,7 +58,7 @@ export async function createWebhook(deps: OutboundDeps, input: CreateWebhookInpu
     count: limit,
     taken: async () => (await Webhook.find({ projectId: input.projectId }, { slot: 1 }).lean()).map((w) => w.slot),
     insert: async (slot) =>
-      (await Webhook.create({ _id: newId('wh'), secret: generateSecret(), slot, ...input })).toObject<WebhookRecord>(),
+      (await Webhook.create({ _id: newId('wh'), secret: generateSecret(), slot, ...input })).toObject(),
   });
   if (!created) throw new QuotaExceededError(`MAX_WEBHOOKS_PER_PROJECT: a project holds at most ${limit} webhooks`);
   return created;
@@ -92,7 +92,7 @@ export async function updateWebhook(deps: OutboundDeps, input: UpdateWebhookInpu
     { _id: stored._id },
     { $set, ...(Object.keys($unset).length ? { $unset } : {}) },
     { returnDocument: 'after' },
-  ).lean<WebhookRecord>();
+  ).lean();
   if (!updated) throw new NotFoundError('webhook', id);
   return updated;
 }
