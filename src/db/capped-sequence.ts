@@ -145,6 +145,17 @@ export function createCappedSequence(collection: Collection<SequenceEntry>, cap:
       await collection.deleteMany({ _id: { $in: Array.from({ length: cap }, (_, n) => slotId(key, n)) } });
     },
 
+    /** Deletes entry `n` unless a later lap has taken its slot, or `where` no longer holds. */
+    async remove(id: string, n: number, where: Record<string, unknown> = {}) {
+      if (conditional) {
+        await collection.deleteOne({ ...where, _id: id, n });
+        return;
+      }
+      const current = await collection.findOne({ _id: id });
+      if (!current || current.n !== n || Object.entries(where).some(([k, v]) => current[k] !== v)) return;
+      await collection.deleteOne({ _id: id });
+    },
+
     /** Sets fields of entry `n` unless a later lap has taken its slot, or `where` no longer holds. */
     async update(id: string, n: number, set: Record<string, unknown>, where: Record<string, unknown> = {}) {
       if (conditional) {

@@ -74,6 +74,19 @@ describe('capped sequence (db/capped-sequence.ts)', () => {
     expect(await collection().findOne({ _id: first.id })).toMatchObject({ n: 3, status: 'newer' });
   });
 
+  it('removes an entry only while its slot still holds it and `where` holds', async () => {
+    const ring = createCappedSequence(collection(), 2, db);
+    const first = await ring.append('k7', { webhookId: 'k7', status: 'running' });
+    await ring.remove(first.id, first.n, { status: 'done' });
+    expect(await entries('k7')).toEqual([1]);
+    await ring.append('k7', { webhookId: 'k7' });
+    await ring.append('k7', { webhookId: 'k7', status: 'running' }); // n = 3 takes entry 1's slot
+    await ring.remove(first.id, first.n, { status: 'running' });
+    expect(await entries('k7')).toEqual([2, 3]);
+    await ring.remove(first.id, 3, { status: 'running' });
+    expect(await entries('k7')).toEqual([2]);
+  });
+
   it('clears every entry of a key and none of another; the key then starts again at 1', async () => {
     const ring = createCappedSequence(collection(), 3, db);
     for (let i = 0; i < 5; i++) await ring.append('k5', { webhookId: 'k5' });

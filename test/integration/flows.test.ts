@@ -1,4 +1,7 @@
 import { Webhook as StandardWebhook } from 'standardwebhooks';
+import { driverCollection } from '../../src/db/driver';
+import type { RunRecord } from '../../src/inbound/store/records';
+import { createRunLog } from '../../src/inbound/store/runs';
 import { SEED_RESPONSE_TEMPLATE } from '../helpers/fixtures';
 import { startReceiver, type Receiver } from '../helpers/receiver';
 import { startStack, type Stack } from '../helpers/stack';
@@ -589,6 +592,43 @@ describe('inbound flows', () => {
         expect(answer.status).toBe(502);
         expect(answer.json()).toMatchObject({ step: 'r', error: expect.stringMatching(/took longer than|limit/) });
       }
+    });
+
+    it('the debugger shows a run terminated from outside as ended, and drops an entry a cut-off attempt left behind', async () => {
+      // The first request hangs (its run is terminated meanwhile); the next are answered.
+      const slow = await receiver((n) => (n === 1 ? 'hang' : { status: 200 }));
+      const flow = await create({
+        projectId: 'fl-reconcile',
+        status: 'live',
+        steps: [{ ref: 'slow', kind: 'http', url: `${slow.url}/wait`, retryPolicy: { timeoutMs: 20_000 } }],
+      });
+      const stuck = await call(flow, {});
+      await slow.waitFor(1);
+      await stack.temporal.workflow.getHandle(`flow-run-${stuck.runId}`).terminate('by hand');
+      const runs = driverCollection<RunRecord>(stack.db.models.FlowRun);
+      const statusOf = async (runId: string) => (await runsOf(flow)).filter((r) => r.id === runId).map((r) => r.status);
+      // Fresh, it is shown as recorded; once quiet for 30 s, as its workflow ended.
+      expect(await statusOf(stuck.runId!)).toEqual(['running']);
+      await runs.updateOne({ runId: stuck.runId! }, { $set: { startedAt: new Date(Date.now() - 60_000) } });
+      expect((await runsOf(flow)).find((r) => r.id === stuck.runId)).toMatchObject({
+        status: 'error',
+        error: "the run's workflow was terminated",
+      });
+
+      // A run that completed, beside the entry an attempt cut off by a worker's stop would have left.
+      const done = await call(flow, {});
+      await finishedRun(flow, done.runId!);
+      const leftover = await createRunLog(stack.db, 4).start({
+        projectId: flow.projectId,
+        flowId: flow.id,
+        runId: done.runId!,
+        status: 'running',
+        request: { body: '{}', headers: {} },
+        steps: [],
+        startedAt: new Date(Date.now() - 60_000),
+      });
+      expect(await statusOf(done.runId!)).toEqual(['done']);
+      expect(await runs.findOne({ _id: leftover.id })).toBeNull();
     });
 
     it('a deleted flow takes its runs with it', async () => {

@@ -1,13 +1,6 @@
 import { createFlowInput, listFlowsInput, listRunsInput, updateFlowInput } from '../../inbound/flows/schema';
-import {
-  createFlow,
-  deleteFlow,
-  getFlow,
-  listFlows,
-  listRuns,
-  rotateToken,
-  updateFlow,
-} from '../../inbound/flows/service';
+import { createFlow, deleteFlow, getFlow, listFlows, rotateToken, updateFlow } from '../../inbound/flows/service';
+import { listRuns } from '../../inbound/flows/debugger';
 import { byIdInput } from '../../shared/schema';
 import { presentFlow, presentPage, presentRun } from '../present';
 import { authedProcedure, router } from '../trpc';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { deleteOwned, findOwned } from '../../db/owned';
-import { findPage, pageBySequence } from '../../db/pagination';
+import { findPage } from '../../db/pagination';
 import { InvalidInputError, InvalidTemplateError, NotFoundError } from '../../shared/errors';
 import { targetUrlProblem } from '../../shared/http/target-policy';
 import { newId } from '../../shared/ids';
@@ -9,7 +9,7 @@ import type { ByIdInput } from '../../shared/schema';
 import type { InboundDeps } from '../deps';
 import type { FlowRecord, Step } from '../store/records';
 import { createRunLog } from '../store/runs';
-import type { CreateFlowInput, ListFlowsInput, ListRunsInput, UpdateFlowInput } from './schema';
+import type { CreateFlowInput, ListFlowsInput, UpdateFlowInput } from './schema';
 
 /** A flow webhook's bearer token: 64 random URL-safe characters (Locoia's are "usually > 50"). */
 const newToken = () => randomBytes(48).toString('base64url');
@@ -127,12 +127,6 @@ export async function rotateToken(deps: InboundDeps, input: ByIdInput): Promise<
   const token = newToken();
   await deps.db.models.Flow.updateOne({ _id: flow._id }, { $set: { token } });
   return { token };
-}
-
-/** The flow debugger: a flow's runs, newest first (only its newest RUN_LOG_CAP_PER_FLOW are kept). */
-export async function listRuns(deps: Pick<InboundDeps, 'db'>, input: ListRunsInput) {
-  const flow = await getFlow(deps, input.projectId, input.id);
-  return pageBySequence(deps.db.models.FlowRun, { projectId: flow.projectId, flowId: flow._id }, input);
 }
 
 /** Where the flow's webhook is called (Locoia's `…/v1/flow-webhook/<id>`). */

@@ -16,6 +16,11 @@ export function createRunLog(db: Database<Pick<InboundModels, 'FlowRun'>>, cap: 
     start: (run: RunStart): Promise<SequenceRef> => sequence.append(run.flowId, run),
     /** Sets what changed: the steps so far, and at the end the status, response and finish time. */
     update: (ref: SequenceRef, progress: RunUpdate) => sequence.update(ref.id, ref.n, progress),
+    /** Ends an entry that still says `running` (its workflow ended without recording it there). */
+    closeRunning: (ref: SequenceRef, end: Pick<RunRecord, 'error' | 'finishedAt'>) =>
+      sequence.update(ref.id, ref.n, { status: 'error', ...end }, { status: 'running' }),
+    /** Deletes an entry that still says `running`: a leftover of an attempt whose run recorded itself elsewhere. */
+    dropRunning: (ref: SequenceRef) => sequence.remove(ref.id, ref.n, { status: 'running' }),
     /** A deleted flow's runs go with it: nothing could read them any more. */
     clear: (flowId: string) => sequence.clear(flowId),
   };
