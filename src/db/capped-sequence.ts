@@ -145,15 +145,13 @@ export function createCappedSequence(collection: Collection<SequenceEntry>, cap:
       await collection.deleteMany({ _id: { $in: Array.from({ length: cap }, (_, n) => slotId(key, n)) } });
     },
 
-    /** Deletes entry `n` unless a later lap has taken its slot, or `where` no longer holds. */
+    /**
+     * Deletes entry `n` unless a later lap has taken its slot, or `where` no longer holds. A rare call (tidying),
+     * so the condition goes to the database on FerretDB too, which reads the collection for it: a check then a
+     * delete by `_id` could delete the later lap's entry.
+     */
     async remove(id: string, n: number, where: Record<string, unknown> = {}) {
-      if (conditional) {
-        await collection.deleteOne({ ...where, _id: id, n });
-        return;
-      }
-      const current = await collection.findOne({ _id: id });
-      if (!current || current.n !== n || Object.entries(where).some(([k, v]) => current[k] !== v)) return;
-      await collection.deleteOne({ _id: id });
+      await collection.deleteOne({ ...where, _id: id, n });
     },
 
     /** Sets fields of entry `n` unless a later lap has taken its slot, or `where` no longer holds. */

@@ -296,6 +296,15 @@ describe('webhooks (private targets allowed, as under npm run dev)', () => {
       const [first] = (await publish('a')).deliveries;
       const [second] = (await publish('b')).deliveries;
       await down.waitFor(2);
+      // Both first attempts have failed and been recorded: each now waits an hour for its next.
+      const recorded = async (id: string) => (await stack.db.models.Delivery.findById(id).lean())?.lastError;
+      for (
+        let i = 0;
+        i < 200 && ((await recorded(first!.id)) !== 'HTTP 500' || (await recorded(second!.id)) !== 'HTTP 500');
+        i++
+      ) {
+        await new Promise((r) => setTimeout(r, 25));
+      }
       const listed = async () =>
         Object.fromEntries(
           (await stack.api.deliveries.list.query({ projectId: 'term' })).items.map((d) => [

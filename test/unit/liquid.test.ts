@@ -1,4 +1,4 @@
-import { InvalidTemplateError, TemplateRenderError } from '../../src/shared/errors';
+import { BusyError, InvalidTemplateError, TemplateRenderError } from '../../src/shared/errors';
 import { createLiquidSandbox, parseRendered, type LiquidSandbox } from '../../src/shared/templates/liquid';
 import { SEED_RESPONSE_TEMPLATE } from '../helpers/fixtures';
 
@@ -143,6 +143,37 @@ describe('Liquid sandbox: injection attempts fail harmlessly', () => {
       }
     } finally {
       await small.close();
+    }
+  });
+});
+
+describe('Liquid sandbox: a template is charged for its own time', () => {
+  const RUNAWAY = '{% assign a = (1..3000000) | where: "x" %}done';
+
+  it('a render queued behind a runaway one gets its whole timeout once a thread starts on it', async () => {
+    const one = createLiquidSandbox({ threads: 1, timeoutMs: 300 });
+    try {
+      const runaway = rejection(one.render(RUNAWAY, {}));
+      // Queued behind the runaway for all of its 300 ms: a timeout counted from the call would end it unrun.
+      const queued = one.render('{{ web1.company_id }}', { web1 });
+      await expect(queued).resolves.toBe('123456');
+      expect((await runaway).message).toBe('took longer than 300 ms');
+    } finally {
+      await one.close();
+    }
+  });
+
+  it('a render that finds every thread taken for longer than the queue allows fails with BusyError', async () => {
+    const one = createLiquidSandbox({ threads: 1, timeoutMs: 600, queueTimeoutMs: 100 });
+    try {
+      const runaway = rejection(one.render(RUNAWAY, {}));
+      const busy = await rejection(one.render('{{ web1.company_id }}', { web1 }));
+      expect(busy).toBeInstanceOf(BusyError);
+      expect(busy.message).toBe('no template thread was free within 100 ms');
+      expect(busy).not.toBeInstanceOf(TemplateRenderError);
+      await runaway;
+    } finally {
+      await one.close();
     }
   });
 });

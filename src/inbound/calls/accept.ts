@@ -34,6 +34,9 @@ export const PAUSED_ANSWER = {
   data: null,
 };
 
+/** The largest async answer a run is started with (see acceptCall). */
+const ANSWER_IN_INPUT_MAX_CHARS = 64 * 1024;
+
 /** Request headers the debugger shows as sent; every other value (tokens, cookies, keys) is redacted. */
 const VISIBLE_HEADERS = new Set(['host', 'content-type', 'content-length', 'user-agent', 'accept']);
 
@@ -82,7 +85,9 @@ export async function acceptCall(deps: InboundDeps, call: FlowCall): Promise<Cal
       throw err;
     }
     const answered = { ...flow.response, body: rendered };
-    await startRun(deps, flow, { ...input, answered });
+    // The run records the answer as it was sent, unless that would make its input large (the request body is
+    // there already, and Temporal refuses a payload over 2 MB): then it renders the answer again.
+    await startRun(deps, flow, rendered.length <= ANSWER_IN_INPUT_MAX_CHARS ? { ...input, answered } : input);
     return { ...answered, runId };
   }
 

@@ -44,7 +44,9 @@ async function reconciled(deps: Pick<InboundDeps, 'db' | 'temporal' | 'config'>,
   const ref = { id: run._id, n: run.n };
   // Read again after the workflow's answer: a run that completed has written its own entry by now.
   const current = await deps.db.models.FlowRun.findById(run._id).lean();
-  if (!current || current.n !== run.n || current.status !== 'running') return current?.n === run.n ? current : run;
+  // Gone (its flow deleted) or its slot taken by a newer run: the listed entry is no more.
+  if (!current || current.n !== run.n) return null;
+  if (current.status !== 'running') return current;
   if (status === 'COMPLETED') {
     await log.dropRunning(ref);
     return null;

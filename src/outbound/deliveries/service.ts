@@ -35,8 +35,9 @@ async function reconciled(deps: OutboundDeps, d: DeliveryRecord): Promise<Delive
       ? { status: 'done' as const }
       : { status: 'error' as const, error: d.lastError ?? `workflow ${name.toLowerCase()}` };
   const finishedAt = description?.closeTime ?? new Date();
-  await deps.deliveries.ended(d._id, { ...end, finishedAt });
-  return { ...d, status: end.status, finishedAt, lastError: end.status === 'error' ? end.error : d.lastError };
+  // Only over `pending`: the last attempt may have written the real end since `d` was read. Then read it back.
+  await deps.deliveries.ended(d._id, { ...end, finishedAt }, { onlyIfPending: true });
+  return (await deps.deliveries.find(d.projectId, d._id)) ?? d;
 }
 
 /** A delivery as it stands (see `reconciled`). */

@@ -85,10 +85,13 @@ export function createDeliveryStore(db: Database<Pick<OutboundModels, 'Delivery'
     async ended(
       deliveryId: string,
       end: { status: Exclude<DeliveryStatus, 'pending'>; error?: string; attempts?: number; finishedAt?: Date },
+      opts: { onlyIfPending?: boolean } = {},
     ) {
       const at = end.finishedAt ?? new Date();
       await records.updateOne(
-        { _id: deliveryId },
+        // Seen from outside, the end must not overwrite one the workflow wrote meanwhile. (A rare call, not on
+        // the delivery path: FerretDB may read the collection for it.)
+        opts.onlyIfPending ? { _id: deliveryId, status: 'pending' } : { _id: deliveryId },
         {
           $set: {
             status: end.status,
