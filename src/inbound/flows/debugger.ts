@@ -1,4 +1,5 @@
 import { pageBySequence } from '../../db/pagination';
+import { workflowEnd } from '../../shared/workflow-end';
 import type { InboundDeps } from '../deps';
 import { flowRunWorkflowId } from '../ids';
 import type { RunRecord } from '../store/records';
@@ -34,12 +35,8 @@ export async function listRuns(deps: Pick<InboundDeps, 'db' | 'temporal' | 'conf
  * and is deleted. Ended otherwise, the end is written here, once.
  */
 async function reconciled(deps: Pick<InboundDeps, 'db' | 'temporal' | 'config'>, run: RunRecord) {
-  const description = await deps.temporal.workflow
-    .getHandle(flowRunWorkflowId(run.runId))
-    .describe()
-    .catch(() => undefined);
-  const status = description?.status.name;
-  if (!status || status === 'RUNNING' || status === 'CONTINUED_AS_NEW') return run;
+  const ended = await workflowEnd(deps.temporal, flowRunWorkflowId(run.runId));
+  if (!ended) return run;
   const log = createRunLog(deps.db, deps.config.RUN_LOG_CAP_PER_FLOW);
   const ref = { id: run._id, n: run.n };
   // Read again after the workflow's answer: a run that completed has written its own entry by now.
@@ -47,14 +44,11 @@ async function reconciled(deps: Pick<InboundDeps, 'db' | 'temporal' | 'config'>,
   // Gone (its flow deleted) or its slot taken by a newer run: the listed entry is no more.
   if (!current || current.n !== run.n) return null;
   if (current.status !== 'running') return current;
-  if (status === 'COMPLETED') {
+  if (ended.completed) {
     await log.dropRunning(ref);
     return null;
   }
-  const end = {
-    error: `the run's workflow was ${status.toLowerCase().replace('_', ' ')}`,
-    finishedAt: description?.closeTime ?? new Date(),
-  };
+  const end = { error: `the run's workflow was ${ended.how}`, finishedAt: ended.at };
   await log.closeRunning(ref, end);
   return { ...run, status: 'error' as const, ...end };
 }

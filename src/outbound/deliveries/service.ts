@@ -2,12 +2,11 @@ import { findOwned } from '../../db/owned';
 import { findPage, pageBySequence } from '../../db/pagination';
 import { NotFoundError } from '../../shared/errors';
 import type { ByIdInput } from '../../shared/schema';
+import { workflowEnd } from '../../shared/workflow-end';
 import type { OutboundDeps } from '../deps';
 import type { DeliveryRecord } from '../store/records';
 import { createDelivery, type StartedDelivery } from './create';
 import type { ListDeliveriesInput, ListLogsInput } from './schema';
-
-const CLOSED_AS_ERROR = new Set(['FAILED', 'TERMINATED', 'TIMED_OUT', 'CANCELLED']);
 
 async function findDelivery(deps: OutboundDeps, projectId: string, id: string): Promise<DeliveryRecord> {
   const delivery = await deps.deliveries.find(projectId, id);
@@ -24,17 +23,12 @@ const QUIET_PENDING_MS = 30_000;
  * asked, and an end found there is written to the record, once.
  */
 async function reconciled(deps: OutboundDeps, d: DeliveryRecord): Promise<DeliveryRecord> {
-  const description = await deps.temporal.workflow
-    .getHandle(d.workflowId)
-    .describe()
-    .catch(() => undefined);
-  const name = description?.status.name;
-  if (!name || (name !== 'COMPLETED' && !CLOSED_AS_ERROR.has(name))) return d;
-  const end =
-    name === 'COMPLETED'
-      ? { status: 'done' as const }
-      : { status: 'error' as const, error: d.lastError ?? `workflow ${name.toLowerCase()}` };
-  const finishedAt = description?.closeTime ?? new Date();
+  const ended = await workflowEnd(deps.temporal, d.workflowId);
+  if (!ended) return d;
+  const end = ended.completed
+    ? { status: 'done' as const }
+    : { status: 'error' as const, error: d.lastError ?? `workflow ${ended.how}` };
+  const finishedAt = ended.at;
   // Only over `pending`: the last attempt may have written the real end since `d` was read. Then read it back.
   await deps.deliveries.ended(d._id, { ...end, finishedAt }, { onlyIfPending: true });
   return (await deps.deliveries.find(d.projectId, d._id)) ?? d;
