@@ -6,18 +6,27 @@ import { effectiveRetryPolicy, type RetrySettings } from '../../src/shared/workf
 import { generateSecret } from '../../src/shared/signature';
 import type { DeliveryInput } from '../../src/outbound/workflow/types';
 
-/** A webhook and a pending delivery to it, stored as the API stores them, for workflow tests. */
-export async function storeDelivery(db: AppDatabase, url: string, retry: Partial<RetrySettings> = {}) {
-  const webhookId = newId('wh');
-  await db.models.Webhook.create({
-    _id: webhookId,
-    projectId: 'proj',
-    name: 'under test',
-    url,
-    triggers: [{ entityType: 'record', actions: ['create'] }],
-    secret: generateSecret(),
-    slot: Math.floor(Math.random() * 1e9),
-  });
+/**
+ * A webhook and a pending delivery to it, stored as the API stores them, for workflow tests; with `webhookId`,
+ * another delivery to that webhook (its endpoint).
+ */
+export async function storeDelivery(
+  db: AppDatabase,
+  url: string,
+  retry: Partial<RetrySettings> = {},
+  opts: { webhookId?: string } = {},
+) {
+  const webhookId = opts.webhookId ?? newId('wh');
+  if (!opts.webhookId)
+    await db.models.Webhook.create({
+      _id: webhookId,
+      projectId: 'proj',
+      name: 'under test',
+      url,
+      triggers: [{ entityType: 'record', actions: ['create'] }],
+      secret: generateSecret(),
+      slot: Math.floor(Math.random() * 1e9),
+    });
   const deliveryId = newId('dlv');
   const body = JSON.stringify({ webhookId, eventId: 'evt', action: 'create', payload: { id: 'r1' } });
   await db.models.Delivery.create({

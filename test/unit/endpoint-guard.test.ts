@@ -1,5 +1,5 @@
 import { createEndpointGuard, isRefusal, type Permit } from '../../src/outbound/activities/endpoint-guard';
-import { fairnessKeyOf } from '../../src/outbound/deliveries/endpoint';
+import { endpointOf, fairnessOf } from '../../src/outbound/deliveries/endpoint';
 
 const permit = async (entering: ReturnType<ReturnType<typeof createEndpointGuard>['enter']>): Promise<Permit> => {
   const p = await entering;
@@ -62,11 +62,58 @@ describe('endpoint guard (in-worker limits and circuit breaker)', () => {
     expect(isRefusal(await guard.enter(e, 0))).toBe(false);
   });
 
-  it('keys fairness by origin, hashing origins longer than Temporal allows', async () => {
-    expect(fairnessKeyOf('https://a.example:8443/hooks/1?x=y')).toBe('https://a.example:8443');
-    const long = fairnessKeyOf(`https://${'x'.repeat(80)}.example/`);
-    expect(Buffer.byteLength(long)).toBeLessThanOrEqual(64);
-    expect(long).toMatch(/^sha256:/);
+  it('makes each webhook its own endpoint, and weighs fairness so that a project shares one weight', () => {
+    // Two webhooks on one host are two endpoints: a hanging one never takes the other's places.
+    expect(endpointOf('wh_a')).not.toBe(endpointOf('wh_b'));
+    expect(fairnessOf('wh_a', 20)).toEqual({ fairnessKey: 'wh_a', fairnessWeight: 0.05 });
+    expect(fairnessOf('wh_b', 0)).toEqual({ fairnessKey: 'wh_b', fairnessWeight: 1 });
+    expect(fairnessOf('wh_c', 1_000_000).fairnessWeight).toBe(0.001); // Temporal's floor
+  });
+
+  it('one full endpoint does not refuse another', async () => {
+    const guard = createEndpointGuard({ maxInFlight: 1, failureThreshold: 5, cooldownMs: 1_000 });
+    await permit(guard.enter(endpointOf('wh_hanging'), 0));
+    expect(isRefusal(await guard.enter(endpointOf('wh_hanging'), 0))).toBe(true);
+    await permit(guard.enter(endpointOf('wh_healthy'), 0));
+  });
+
+  it('bounds its line: past maxWaiting a refused delivery is not queued (it waits on its own timer)', async () => {
+    const guard = createEndpointGuard({
+      maxInFlight: 1,
+      failureThreshold: 5,
+      cooldownMs: 1_000,
+      maxWaiting: 2,
+      wake: async () => undefined,
+    });
+    await permit(guard.enter(e, 0, 'holder'));
+    expect(await guard.enter(e, 0, 'w1')).toMatchObject({ queued: true });
+    expect(await guard.enter(e, 0, 'w2')).toMatchObject({ queued: true });
+    expect(await guard.enter(e, 0, 'w3')).toMatchObject({ queued: false });
+    expect(await guard.enter(e, 0, 'w1')).toMatchObject({ queued: true }); // still in line, whatever the bound
+    expect(guard.inspect(e).waiting).toBe(2);
+  });
+
+  it('forgets an idle endpoint, its failures included, so that it holds only active endpoints', async () => {
+    jest.useFakeTimers({ now: 0 });
+    try {
+      const guard = createEndpointGuard({ maxInFlight: 5, failureThreshold: 3, cooldownMs: 1_000, idleForgetMs: 500 });
+      for (let i = 0; i < 1_000; i++) (await permit(guard.enter(`wh_${i}`, 0))).release('failure', 0);
+      expect(guard.size()).toBe(1_000);
+      // An open circuit is remembered for as long as it is open, however idle.
+      for (let i = 0; i < 3; i++) (await permit(guard.enter('wh_open', 0))).release('failure', 0);
+      const held = await permit(guard.enter('wh_busy', 0));
+      jest.setSystemTime(600);
+      await permit(guard.enter('wh_new', 600));
+      expect(guard.size()).toBe(3); // wh_open, wh_busy (in flight), wh_new
+      expect(guard.inspect('wh_open').openUntil).toBe(1_000);
+      held.release('success', 600);
+      jest.setSystemTime(1_200);
+      await permit(guard.enter('wh_other', 1_200));
+      expect(guard.inspect('wh_1').consecutiveFailures).toBe(0);
+      expect(guard.size()).toBeLessThanOrEqual(2);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('puts refused deliveries in line and wakes the first when a place frees, keeping the place for it', async () => {

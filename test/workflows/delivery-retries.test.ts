@@ -210,8 +210,8 @@ describe('delivery workflow (time-skipping)', () => {
   it('opens the circuit after repeated failures, pauses deliveries without using their attempts, then closes', async () => {
     const r = await receiver((n) => (n <= 3 ? { status: 500 } : { status: 200 }));
     const first = await storeDelivery(db, r.url, { maximumAttempts: 3, initialIntervalMs: 1_000 });
-    const second = await storeDelivery(db, r.url, { maximumAttempts: 1 });
-    // One worker for both deliveries: the circuit lives in the worker that saw the failures.
+    const second = await storeDelivery(db, r.url, { maximumAttempts: 1 }, { webhookId: first.webhookId });
+    // One worker for both deliveries to one webhook: the circuit lives in the worker that saw the failures.
     const endpointGuard = createEndpointGuard({ maxInFlight: 10, failureThreshold: 3, cooldownMs: 600_000 });
     const { worker, taskQueue } = await createTestWorker(env, db, {}, { endpointGuard });
     const deliver = (input: DeliveryInput) =>
@@ -223,7 +223,7 @@ describe('delivery workflow (time-skipping)', () => {
     let skippedMs = 0;
     const [failed, paused] = await worker.runUntil(async () => {
       const failed = await deliver(first.input).catch((err: unknown) => err);
-      const endpoint = endpointOf(r.url);
+      const endpoint = endpointOf(first.webhookId);
       expect(endpointGuard.inspect(endpoint)).toMatchObject({ consecutiveFailures: 3, openUntil: expect.any(Number) });
       // A delivery of one attempt, started while the circuit is open, waits the cool-down out instead of failing.
       // (The test server's clock may jump between workflows: then a failed probe opens it again from its now.)
@@ -241,7 +241,7 @@ describe('delivery workflow (time-skipping)', () => {
     const history = await env.client.workflow.getHandle(`delivery-${second.input.deliveryId}`).fetchHistory();
     expect(history.events!.filter((e) => e.timerStartedEventAttributes)).toHaveLength(1);
     expect(skippedMs).toBeGreaterThan(500_000);
-    const endpoint = endpointOf(r.url);
+    const endpoint = endpointOf(first.webhookId);
     const logs = await db.models.LogEntry.find({ deliveryId: second.input.deliveryId }).lean();
     expect(statuses(logs)).toEqual([[1, 'done']]);
     expect(endpointGuard.inspect(endpoint)).toMatchObject({ consecutiveFailures: 0, openUntil: undefined });
@@ -297,7 +297,7 @@ describe('delivery workflow (time-skipping)', () => {
   it('a delivery waiting behind a full endpoint checks back ever more rarely, not every second', async () => {
     const r = await receiver(() => ({ status: 200 }));
     const { input } = await storeDelivery(db, r.url);
-    const endpoint = endpointOf(r.url);
+    const endpoint = endpointOf(input.webhookId);
     // The endpoint's only place is held (a request in flight elsewhere in this worker) for an hour.
     const endpointGuard = createEndpointGuard({ maxInFlight: 1, failureThreshold: 5, cooldownMs: 60_000 });
     const held = await endpointGuard.enter(endpoint, await env.currentTimeMs());

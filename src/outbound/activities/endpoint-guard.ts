@@ -10,6 +10,16 @@ export interface EndpointGuardOptions {
    * in line), before it is refused: a full moment of a fast endpoint costs no round trip through Temporal.
    */
   lingerMs?: number;
+  /**
+   * How many deliveries may wait in one endpoint's line (default 1,000): past that a refused delivery waits on
+   * its own timer instead, so that a line costs this worker bounded memory whatever its backlog.
+   */
+  maxWaiting?: number;
+  /**
+   * An endpoint with nothing in flight, in line or open is forgotten after this long without an attempt
+   * (default: the cool-down), failures counted and all: the guard holds as many endpoints as are active.
+   */
+  idleForgetMs?: number;
 }
 
 /** Tells a waiting delivery's workflow that a place is kept for it (a Temporal signal); rejects if it is gone. */
@@ -44,7 +54,11 @@ interface EndpointState {
   openUntil?: number;
   /** After a cooldown one attempt probes the endpoint; the others wait for its outcome. */
   probing: boolean;
+  /** When an attempt last entered or left (this worker's clock), for forgetting idle endpoints. */
+  touchedAt: number;
 }
+
+const DEFAULT_MAX_WAITING = 1_000;
 
 /**
  * Endpoint protection, in the worker's memory so that it costs no database round trip:
@@ -59,13 +73,38 @@ interface EndpointState {
  */
 export function createEndpointGuard(opts: EndpointGuardOptions & { wake?: Wake }) {
   const states = new Map<string, EndpointState>();
+  const maxWaiting = opts.maxWaiting ?? DEFAULT_MAX_WAITING;
+  const idleForgetMs = opts.idleForgetMs ?? opts.cooldownMs;
+  let sweptAt = Date.now();
   const stateOf = (endpoint: string) => {
     let s = states.get(endpoint);
     if (!s) {
-      s = { inFlight: 0, waiting: [], kept: new Map(), lingering: [], consecutiveFailures: 0, probing: false };
+      s = {
+        inFlight: 0,
+        waiting: [],
+        kept: new Map(),
+        lingering: [],
+        consecutiveFailures: 0,
+        probing: false,
+        touchedAt: Date.now(),
+      };
       states.set(endpoint, s);
     }
+    s.touchedAt = Date.now();
     return s;
+  };
+  // An endpoint whose last attempts failed is remembered (its count, its circuit) only while it is in use: once
+  // nothing of it is in flight or in line and its circuit is not open, it is forgotten after `idleForgetMs`
+  // without an attempt. Checked at most once per `idleForgetMs`, on the way in, so it costs no timer.
+  const sweepIdle = () => {
+    const now = Date.now();
+    if (now - sweptAt < idleForgetMs) return;
+    sweptAt = now;
+    for (const [endpoint, s] of states) {
+      const quiet = s.inFlight === 0 && !s.probing && !s.waiting.length && !s.kept.size && !s.lingering.length;
+      const closed = s.openUntil === undefined || s.openUntil <= now;
+      if (quiet && closed && now - s.touchedAt >= idleForgetMs) states.delete(endpoint);
+    }
   };
   // Forget endpoints that are idle and healthy, so that the map stays as small as the traffic.
   const forgetIfIdle = (endpoint: string, s: EndpointState) => {
@@ -115,6 +154,7 @@ export function createEndpointGuard(opts: EndpointGuardOptions & { wake?: Wake }
       release(outcome, at) {
         if (released) return;
         released = true;
+        s.touchedAt = Date.now();
         s.inFlight--;
         if (probe) s.probing = false;
         if (outcome === 'success') {
@@ -156,6 +196,7 @@ export function createEndpointGuard(opts: EndpointGuardOptions & { wake?: Wake }
      * refused attempt joins the endpoint's line and its workflow is woken when a place is kept for it.
      */
     async enter(endpoint: string, now: number, waiter?: string): Promise<Permit | Refusal> {
+      sweepIdle();
       const s = stateOf(endpoint);
       if (s.openUntil !== undefined && s.openUntil > now) {
         return { reason: `endpoint ${endpoint} is paused (circuit open)`, untilMs: s.openUntil };
@@ -175,10 +216,14 @@ export function createEndpointGuard(opts: EndpointGuardOptions & { wake?: Wake }
           return permitFor(endpoint, s, false);
         }
       }
-      const queued = waiter !== undefined && opts.wake !== undefined;
-      if (queued && !s.waiting.includes(waiter)) s.waiting.push(waiter);
+      const inLine = waiter !== undefined && s.waiting.includes(waiter);
+      const queued = waiter !== undefined && opts.wake !== undefined && (inLine || s.waiting.length < maxWaiting);
+      if (queued && !inLine) s.waiting.push(waiter);
       return { reason: `endpoint ${endpoint} has too many requests in flight`, queued };
     },
+
+    /** For tests and metrics: how many endpoints the guard remembers. */
+    size: () => states.size,
 
     /** For tests and metrics: what the guard holds for an endpoint. */
     inspect(endpoint: string) {

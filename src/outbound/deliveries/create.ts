@@ -4,6 +4,7 @@ import { renderBody, type EventData } from './body';
 import { deliveryIdFor, deliveryWorkflowId } from '../ids';
 import { effectiveRetryPolicy } from '../../shared/workflow/retry-policy';
 import type { DeliveryRecord, WebhookRecord } from '../store/records';
+import { fairnessOf } from './endpoint';
 import { startDeliveryWorkflow } from './start-workflow';
 
 /** What a caller is told of a delivery it started. */
@@ -26,6 +27,8 @@ export interface PlannedDelivery {
   id: string;
   body: string;
   resendOf?: string;
+  /** How many webhooks the project has, when known: its deliveries share one project's fair share. */
+  webhooksInProject?: number;
 }
 
 /** Chooses the id and renders the body (size-checked): nothing is stored yet. */
@@ -91,6 +94,7 @@ export async function startPlanned(deps: OutboundDeps, planned: PlannedDelivery)
     },
     {
       url: webhook.url,
+      priority: fairnessOf(webhook._id, planned.webhooksInProject ?? 1),
       entityType: event.entityType,
       eager: deps.eagerStart,
       tags: {

@@ -1,12 +1,19 @@
-import { createHash } from 'node:crypto';
+import type { Priority } from '@temporalio/common';
 
-/** An endpoint is a target's origin: every path on one host and port shares its limits and its fairness key. */
-export const endpointOf = (url: string): string => new URL(url).origin;
+/**
+ * An endpoint is one webhook: its own in-flight limit, line and circuit (activities/endpoint-guard.ts) and its
+ * own fairness key. Not the URL's origin: one SaaS host (a build hook service, a chat service) serves many
+ * tenants' webhooks, and one tenant's hanging hook must not hold up another's on the same host.
+ */
+export const endpointOf = (webhookId: string): string => webhookId;
 
-/** Temporal's fairness keys are at most 64 bytes: a long origin is keyed by its digest. */
-export function fairnessKeyOf(url: string): string {
-  const endpoint = endpointOf(url);
-  return Buffer.byteLength(endpoint) <= 64
-    ? endpoint
-    : `sha256:${createHash('sha256').update(endpoint).digest('hex').slice(0, 48)}`;
+/**
+ * The Temporal task-queue priority of a webhook's deliveries (its activities inherit it): fairness per webhook,
+ * weighted so that each project's webhooks share one project's weight. A project with 20 webhooks gets the
+ * dispatch share of a project with one, whichever of its webhooks are busy, so projects are fair against each
+ * other and, within a project, webhooks are. Temporal clamps weights to [0.001, 1000].
+ */
+export function fairnessOf(webhookId: string, webhooksInProject: number): Priority {
+  const weight = 1 / Math.max(1, webhooksInProject);
+  return { fairnessKey: endpointOf(webhookId), fairnessWeight: Math.max(0.001, weight) };
 }

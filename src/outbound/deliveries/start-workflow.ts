@@ -1,8 +1,8 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
+import type { Priority } from '@temporalio/common';
 import { deliveryWorkflowId } from '../ids';
 import type { deliveryWorkflow } from '../workflow/delivery';
 import type { DeliveryInput } from '../workflow/types';
-import { fairnessKeyOf } from './endpoint';
 import { deliverySearchAttributes, type DeliveryTags } from './search-attributes';
 
 /**
@@ -14,7 +14,7 @@ export async function startDeliveryWorkflow(
   client: Client,
   taskQueue: string,
   input: DeliveryInput,
-  meta: { tags: DeliveryTags; url: string; entityType: string; eager?: boolean },
+  meta: { tags: DeliveryTags; url: string; priority: Priority; entityType: string; eager?: boolean },
 ): Promise<string> {
   const workflowId = deliveryWorkflowId(input.deliveryId);
   try {
@@ -25,9 +25,9 @@ export async function startDeliveryWorkflow(
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
       typedSearchAttributes: deliverySearchAttributes(meta.tags),
       staticSummary: `POST ${meta.url} · ${meta.tags.contentType ?? meta.entityType} ${meta.tags.action}`,
-      // Task-queue fairness per endpoint: a backlog to one endpoint does not hold up the others' tasks
-      // (its activities inherit the key).
-      priority: { fairnessKey: fairnessKeyOf(meta.url) },
+      // Task-queue fairness per webhook, weighted per project (endpoint.ts): a backlog to one webhook does
+      // not hold up the others' tasks (its activities inherit the key).
+      priority: meta.priority,
       requestEagerStart: meta.eager ?? false,
     });
   } catch (err) {

@@ -44,7 +44,7 @@ export async function publishEvent(
   const planned = recorded.webhookIds
     .map((id) => webhooks.get(id))
     .filter((w) => w !== undefined) // deleted since the event was first published
-    .map((w) => planDelivery(deps, w, event, { kind: 'event' }));
+    .map((w) => ({ ...planDelivery(deps, w, event, { kind: 'event' }), webhooksInProject: candidates.length }));
 
   // Side by side: each delivery is its own insert and workflow start, and the answer waits for all of them.
   const deliveries = await Promise.all(planned.map((p) => startPlanned(deps, p)));
