@@ -3,6 +3,7 @@ import { acceptCall } from '../inbound/calls/accept';
 import type { InboundDeps } from '../inbound/deps';
 import { isExpectedError, NotFoundError, PayloadTooLargeError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
+import { errorIdOf } from './error-id';
 import { httpErrorOf } from './errors';
 
 /** The route of a flow's webhook URL. */
@@ -38,8 +39,13 @@ export async function handleFlowWebhook(
       sendJson(res, status, body, status === 401 ? { 'www-authenticate': 'Bearer' } : {});
       return;
     }
-    deps.logger.error({ err, flowId }, 'flow webhook failed');
-    sendJson(res, 500, { error: 'internal_server_error', message: 'the call could not be accepted; try again' });
+    const errorId = errorIdOf({});
+    deps.logger.error({ err, flowId, errorId }, 'flow webhook failed');
+    sendJson(res, 500, {
+      error: 'internal_server_error',
+      message: 'the call could not be accepted; try again',
+      errorId,
+    });
   }
 }
 

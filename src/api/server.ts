@@ -4,6 +4,7 @@ import { pingDatabase } from '../db/mongo';
 import type { InboundDeps } from '../inbound/deps';
 import { createOutboundDeps } from '../outbound/deps';
 import { FLOW_WEBHOOK_PATH, handleFlowWebhook, sendJson } from './flow-webhook';
+import { errorIdOf } from './error-id';
 import { appRouter } from './router';
 import { createUi } from './ui';
 import type { ApiDeps } from './trpc';
@@ -43,7 +44,9 @@ export function createApiServer(deps: ApiDeps): http.Server {
     maxBodySize: deps.config.MAX_PAYLOAD_BYTES,
     createContext: ({ req }) => ({ deps, outbound, inbound, authorization: req.headers.authorization }),
     onError: ({ error, path }) => {
-      if (error.code === 'INTERNAL_SERVER_ERROR') deps.logger.error({ err: error.cause ?? error, path }, 'API error');
+      if (error.code === 'INTERNAL_SERVER_ERROR') {
+        deps.logger.error({ err: error.cause ?? error, path, errorId: errorIdOf(error) }, 'API error');
+      }
     },
   });
 
@@ -58,8 +61,9 @@ export function createApiServer(deps: ApiDeps): http.Server {
       (req.method === 'GET' || req.method === 'HEAD')
     ) {
       ui.serve(url.pathname, res).catch((err: unknown) => {
-        deps.logger.error({ err }, 'activity page');
-        sendJson(res, 500, { error: 'internal_server_error', message: 'the activity page is not available' });
+        const errorId = errorIdOf({});
+        deps.logger.error({ err, errorId }, 'activity page');
+        sendJson(res, 500, { error: 'internal_server_error', message: 'the activity page is not available', errorId });
       });
       return;
     }

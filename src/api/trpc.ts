@@ -9,6 +9,7 @@ import { isExpectedError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import type { LiquidSandbox } from '../shared/templates/liquid';
 import { toTRPCError } from './errors';
+import { errorIdOf, INTERNAL_MESSAGE } from './error-id';
 import { bearerToken, sameSecret } from '../shared/secrets';
 
 export interface ApiDeps {
@@ -35,8 +36,13 @@ const t = initTRPC.context<Context>().create({
   // No transformer: plain JSON, so that a client in any language can call the API.
   errorFormatter({ shape, error }) {
     const zodError = error.cause instanceof ZodError ? z.flattenError(error.cause) : null;
-    const message = error.cause instanceof ZodError ? describeZodError(error.cause) : shape.message;
     const { stack: _stack, ...data } = shape.data;
+    // An internal failure's own message may name a database host or a collection: the caller gets a generic
+    // message and the id of the log line that holds the rest (server.ts logs it).
+    if (error.code === 'INTERNAL_SERVER_ERROR') {
+      return { ...shape, message: INTERNAL_MESSAGE, data: { ...data, zodError, errorId: errorIdOf(error) } };
+    }
+    const message = error.cause instanceof ZodError ? describeZodError(error.cause) : shape.message;
     return { ...shape, message, data: { ...data, zodError } };
   },
 });

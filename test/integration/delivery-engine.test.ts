@@ -344,76 +344,85 @@ describe('endpoint protection', () => {
   }, 60_000);
 });
 
-describe('outbound safety', () => {
+// As if the name had pointed at a public address when the webhook was created (DNS rebinding).
+async function storedWebhook(stack: Stack, url: string) {
+  const id = newId('wh');
+  await stack.db.models.Webhook.create({
+    _id: id,
+    projectId: 'safe',
+    name: url,
+    url,
+    triggers: [{ entityType: 'record', actions: ['publish'], recordIds: [id] }],
+    secret: generateSecret(),
+    slot: Math.floor(Math.random() * 1e9),
+    retryPolicy: { maximumAttempts: 1 },
+  });
+  const { deliveries } = await stack.api.events.publish.mutate({
+    projectId: 'safe',
+    entityType: 'record',
+    action: 'publish',
+    entity: { id },
+  });
+  await stack.temporal.workflow
+    .getHandle(deliveries[0]!.workflowId)
+    .result()
+    .catch(() => undefined);
+  return stack.api.deliveries.get.query({ projectId: 'safe', id: deliveries[0]!.id });
+}
+
+/** A TCP server on 127.0.0.1 that counts the connections made to it: a refused target must make none. */
+async function connectionCounter() {
+  const counter = { connections: 0, port: 0, close: () => new Promise((r) => tcp.close(r)) };
+  const tcp = net.createServer((s) => {
+    counter.connections++;
+    s.destroy();
+  });
+  await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
+  counter.port = (tcp.address() as AddressInfo).port;
+  return counter;
+}
+
+describe.each([
+  ['without a proxy', {}],
+  // NO_PROXY hosts bypass the proxy: they must be checked as they are connected to, like any direct request.
+  ['behind a proxy, for NO_PROXY hosts', { HTTPS_PROXY: 'http://127.0.0.1:9', NO_PROXY: 'localhost,127.0.0.1,::1' }],
+])('outbound safety %s', (_name, env: Record<string, string>) => {
   let stack: Stack;
-  let tcp: net.Server;
-  let connections = 0;
-  let port = 0;
+  let tcp: Awaited<ReturnType<typeof connectionCounter>>;
   beforeAll(async () => {
-    stack = await startStack({ ALLOW_PRIVATE_TARGETS: 'false' });
-    tcp = net.createServer((s) => {
-      connections++;
-      s.destroy();
-    });
-    await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
-    port = (tcp.address() as AddressInfo).port;
+    stack = await startStack({ ALLOW_PRIVATE_TARGETS: 'false', ...env });
+    tcp = await connectionCounter();
   });
   afterAll(async () => {
-    await new Promise((r) => tcp?.close(r));
+    await tcp?.close();
     await stack?.stop();
   });
 
-  // As if the name had pointed at a public address when the webhook was created (DNS rebinding).
-  async function storedWebhook(url: string) {
-    const id = newId('wh');
-    await stack.db.models.Webhook.create({
-      _id: id,
-      projectId: 'safe',
-      name: url,
-      url,
-      triggers: [{ entityType: 'record', actions: ['publish'], recordIds: [id] }],
-      secret: generateSecret(),
-      slot: Math.floor(Math.random() * 1e9),
-      retryPolicy: { maximumAttempts: 1 },
-    });
-    const { deliveries } = await stack.api.events.publish.mutate({
-      projectId: 'safe',
-      entityType: 'record',
-      action: 'publish',
-      entity: { id },
-    });
-    await stack.temporal.workflow
-      .getHandle(deliveries[0]!.workflowId)
-      .result()
-      .catch(() => undefined);
-    return stack.api.deliveries.get.query({ projectId: 'safe', id: deliveries[0]!.id });
-  }
-
   it('does not connect to a name that resolves to loopback', async () => {
-    const delivery = await storedWebhook(`https://localhost:${port}/hook`);
+    const delivery = await storedWebhook(stack, `https://localhost:${tcp.port}/hook`);
     expect(delivery).toMatchObject({
       status: 'error',
       lastError: expect.stringMatching(
         /not connecting: localhost resolves to (127\.0\.0\.1|::1), a private or reserved address/,
       ),
     });
-    expect(connections).toBe(0);
+    expect(tcp.connections).toBe(0);
   });
 
   it('does not connect to a private literal address, nor over plain http', async () => {
-    expect(await storedWebhook(`https://127.0.0.1:${port}/hook`)).toMatchObject({
+    expect(await storedWebhook(stack, `https://127.0.0.1:${tcp.port}/hook`)).toMatchObject({
       status: 'error',
       lastError: 'Request refused: 127.0.0.1 is a private or reserved address',
     });
-    expect(await storedWebhook(`https://[::ffff:127.0.0.1]:${port}/hook`)).toMatchObject({
+    expect(await storedWebhook(stack, `https://[::ffff:127.0.0.1]:${tcp.port}/hook`)).toMatchObject({
       status: 'error',
       lastError: expect.stringMatching(/^Request refused: .* is a private or reserved address$/),
     });
-    expect(await storedWebhook(`http://127.0.0.1:${port}/hook`)).toMatchObject({
+    expect(await storedWebhook(stack, `http://127.0.0.1:${tcp.port}/hook`)).toMatchObject({
       status: 'error',
       lastError: 'Request refused: only https targets are allowed',
     });
-    expect(connections).toBe(0);
+    expect(tcp.connections).toBe(0);
   });
 });
 

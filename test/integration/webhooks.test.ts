@@ -338,6 +338,24 @@ describe('webhooks (private targets allowed, as under npm run dev)', () => {
     }
   });
 
+  it('two concurrent rotations each hand out a secret that still signs (the current one and the previous)', async () => {
+    const webhook = await stack.api.webhooks.create.mutate({
+      projectId: 'rot2',
+      name: 'r',
+      url: `${receiver.url}/rot2`,
+      triggers: [trigger],
+    });
+    for (let round = 0; round < 5; round++) {
+      const handed = await Promise.all([
+        stack.api.webhooks.rotateSecret.mutate({ projectId: 'rot2', id: webhook.id }),
+        stack.api.webhooks.rotateSecret.mutate({ projectId: 'rot2', id: webhook.id }),
+      ]);
+      const stored = await stack.db.models.Webhook.findById(webhook.id).lean();
+      expect([stored!.secret, stored!.previousSecret].sort()).toEqual(handed.map((h) => h.secret).sort());
+    }
+    expect(await stack.db.models.RecordLock.countDocuments({ _id: webhook.id })).toBe(0);
+  });
+
   it('rotates the secret: new requests carry signatures by the new and the previous secret', async () => {
     const webhook = await stack.api.webhooks.create.mutate({
       projectId: 'rot',

@@ -2,14 +2,15 @@ import type { Dispatcher } from 'undici';
 import type { Database } from '../../db/mongo';
 import type { OutboundPolicy } from '../../shared/http/client';
 import type { Logger } from '../../shared/logger';
-import { createExecutionLog } from '../store/execution-log';
-import { createDeliveryStore } from '../store/deliveries';
+import { createExecutionLog, type ExecutionLog } from '../store/execution-log';
+import { createDeliveryStore, type DeliveryStore } from '../store/deliveries';
 import type { OutboundModels } from '../store/models';
 import type { DeliveryActivities } from '../workflow/types';
 import { createEndpointGuard, type EndpointGuard, type EndpointGuardOptions, type Wake } from './endpoint-guard';
 import { createFinishDelivery } from './finish-delivery';
+import { createRecordAttempt } from './record-attempt';
 import { createSendWebhook } from './send-webhook';
-import { createWebhookCache } from './webhook-cache';
+import { createWebhookCache, type WebhookCache } from './webhook-cache';
 
 export interface OutboundActivityDeps {
   db: Database<OutboundModels>;
@@ -26,20 +27,39 @@ export interface OutboundActivityDeps {
   webhookCacheTtlMs: number;
   /** An attempt still running after this long shows `pending` in the log. */
   pendingAfterMs: number;
+  /** The stores, when the caller has its own (a test wraps the real ones to make a write fail); else made from `db`. */
+  stores?: Partial<OutboundActivityStores>;
+}
+
+export interface OutboundActivityStores {
+  deliveries: DeliveryStore;
+  executionLog: ExecutionLog;
+  webhooks: WebhookCache;
+}
+
+/** The stores an attempt reads and writes, over `db`. */
+export function createOutboundActivityStores(deps: OutboundActivityDeps): OutboundActivityStores {
+  return {
+    deliveries: createDeliveryStore(deps.db, deps.logCapPerWebhook),
+    executionLog: createExecutionLog(deps.db, deps.logCapPerWebhook),
+    webhooks: createWebhookCache(deps.db.models, deps.webhookCacheTtlMs),
+  };
 }
 
 /** The delivery workflow's activities, built from their dependencies (as in samples-typescript's DI sample). */
 export function createOutboundActivities(deps: OutboundActivityDeps) {
-  const executionLog = createExecutionLog(deps.db, deps.logCapPerWebhook);
-  const deliveries = createDeliveryStore(deps.db, deps.logCapPerWebhook);
+  const { deliveries, executionLog, webhooks } = { ...createOutboundActivityStores(deps), ...deps.stores };
+  const recordAttempt = createRecordAttempt({ deliveries, executionLog, webhooks });
   return {
     sendWebhook: createSendWebhook({
       ...deps,
-      webhooks: createWebhookCache(deps.db.models, deps.webhookCacheTtlMs),
+      webhooks,
       deliveries,
       executionLog,
+      recordAttempt,
       endpointGuard: deps.endpointGuard ?? createEndpointGuard({ ...deps.endpoints, wake: deps.wake }),
     }),
     finishDelivery: createFinishDelivery({ deliveries, executionLog }),
+    recordAttempt,
   } satisfies DeliveryActivities;
 }

@@ -6,10 +6,11 @@ import { endpointOf } from '../deliveries/endpoint';
 import { INTERRUPTED, loggedHeaders, type ExecutionLog, type LogStart } from '../store/execution-log';
 import type { EntryRef } from '../store/records';
 import type { DeliveryStore } from '../store/deliveries';
-import { FailureType, type AttemptDetails, type PauseDetails } from '../workflow/failures';
-import type { DeliveryInput } from '../workflow/types';
+import { FailureType, type AttemptDetails, type PauseDetails, type UnrecordedDetails } from '../workflow/failures';
+import type { AttemptRecord, DeliveryInput } from '../workflow/types';
 import { decideAttempt, type Decision } from './decide';
 import { isRefusal, type EndpointGuard } from './endpoint-guard';
+import type { RecordAttempt } from './record-attempt';
 import { requestHeaders } from './request-headers';
 import type { AttemptWebhook, WebhookCache } from './webhook-cache';
 
@@ -18,6 +19,7 @@ export interface SendWebhookDeps {
   deliveries: DeliveryStore;
   executionLog: ExecutionLog;
   endpointGuard: EndpointGuard;
+  recordAttempt: RecordAttempt;
   dispatcher: Dispatcher;
   outbound: OutboundPolicy;
   logger: Logger;
@@ -33,7 +35,7 @@ export interface SendWebhookDeps {
  * stale (see webhook-cache.ts).
  */
 export function createSendWebhook(deps: SendWebhookDeps) {
-  const { webhooks, deliveries, executionLog, endpointGuard, dispatcher, outbound, logger } = deps;
+  const { webhooks, deliveries, executionLog, endpointGuard, recordAttempt, dispatcher, outbound, logger } = deps;
 
   return async function sendWebhook(
     input: DeliveryInput,
@@ -56,7 +58,7 @@ export function createSendWebhook(deps: SendWebhookDeps) {
       throw stop(reason, attempt - 1);
     }
     const { url } = webhook;
-    const endpoint = endpointOf(url);
+    const endpoint = endpointOf(input.webhookId);
     const startedAt = new Date();
     const headers = requestHeaders(webhook, input.deliveryId, input.contentType, input.body, startedAt);
     const start: LogStart = {
@@ -97,24 +99,41 @@ export function createSendWebhook(deps: SendWebhookDeps) {
       permit.release(outcome, serverNow());
     }
 
-    // Handle.
-    const end = decision.outcome === 'success' ? 'done' : decision.outcome === 'stop' || last ? 'error' : undefined;
+    // Record: the webhook disabled if the receiver said stop, then the log entry and the delivery's record.
     const statusCode = result.kind === 'response' ? result.status : undefined;
     const error = decision.outcome === 'success' ? undefined : decision.reason;
-    const finishedAt = new Date();
-    const logResult = {
-      status: decision.outcome === 'success' ? ('done' as const) : ('error' as const),
+    const finishedAt = Date.now();
+    const record: AttemptRecord = {
+      deliveryId: input.deliveryId,
+      projectId: input.projectId,
+      webhookId: input.webhookId,
+      attempt,
+      request: { url: start.request.url, method: start.request.method, headers: start.request.headers },
+      startedAtMs: startedAt.getTime(),
+      finishedAtMs: finishedAt,
+      status: decision.outcome === 'success' ? 'done' : 'error',
       response: responseOf(result),
       error,
-      finishedAt,
-      durationMs: finishedAt.getTime() - startedAt.getTime(),
+      statusCode,
+      end: decision.outcome === 'success' ? 'done' : decision.outcome === 'stop' || last ? 'error' : undefined,
+      ...(decision.outcome === 'stop' && decision.disableWebhook ? { disableReason: decision.reason } : {}),
+      pendingRef: await pending.settle(),
     };
-    const pendingRef = await pending.settle();
-    // Two independent writes, side by side: the attempt's log entry and the delivery's record.
-    await Promise.all([
-      pendingRef ? executionLog.complete(pendingRef, logResult) : executionLog.record(start, logResult),
-      deliveries.attempted(input.deliveryId, { attempt, statusCode, error, end, at: finishedAt }),
-    ]);
+    try {
+      await recordAttempt(record, input.body);
+    } catch (err) {
+      logger.warn({ err, deliveryId: input.deliveryId, attempt }, 'recording an attempt failed');
+      // Another request is due anyway (a failed attempt, not the last): Temporal's retry goes on, and the
+      // next attempt logs this one as cut off if its entry is missing. Otherwise the workflow records it.
+      if (decision.outcome === 'retry' && !last) throw retry(decision, { attempt, statusCode, recorded: false });
+      const details: UnrecordedDetails = { record, outcome: decision.outcome, reason: error };
+      throw ApplicationFailure.create({
+        message: `recording the attempt failed: ${err instanceof Error ? err.message : String(err)}`,
+        type: FailureType.unrecorded,
+        nonRetryable: true,
+        details: [details],
+      });
+    }
     logger.debug(
       { deliveryId: input.deliveryId, webhookId: input.webhookId, attempt, statusCode, outcome: decision.outcome },
       'delivery attempt',
@@ -124,17 +143,9 @@ export function createSendWebhook(deps: SendWebhookDeps) {
       case 'success':
         return { statusCode: statusCode!, attempt };
       case 'stop':
-        if (decision.disableWebhook) await webhooks.disable(input.webhookId, decision.reason);
         throw stop(decision.reason, attempt);
-      case 'retry': {
-        const details: AttemptDetails = { attempt, statusCode, recorded: last };
-        throw ApplicationFailure.create({
-          message: decision.reason,
-          type: FailureType.attempt,
-          nextRetryDelay: decision.nextRetryDelayMs,
-          details: [details],
-        });
-      }
+      case 'retry':
+        throw retry(decision, { attempt, statusCode, recorded: last });
     }
   };
 
@@ -212,6 +223,15 @@ function stop(reason: string, attemptsMade: number): ApplicationFailure {
     message: reason,
     type: FailureType.stopped,
     nonRetryable: true,
+    details: [details],
+  });
+}
+
+function retry(decision: { reason: string; nextRetryDelayMs?: number }, details: AttemptDetails): ApplicationFailure {
+  return ApplicationFailure.create({
+    message: decision.reason,
+    type: FailureType.attempt,
+    nextRetryDelay: decision.nextRetryDelayMs,
     details: [details],
   });
 }

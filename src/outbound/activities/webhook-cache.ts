@@ -1,3 +1,5 @@
+import { driverCollection } from '../../db/driver';
+import { createRecordLocks, type LockEntry } from '../../db/record-lock';
 import type { OutboundModels } from '../store/models';
 import type { WebhookRecord } from '../store/records';
 
@@ -39,7 +41,9 @@ const MAX_ENTRIES = 10_000;
  * for `ttlMs`, so a disable or a URL fix reaches deliveries already under way within that time. Retries
  * read afresh (`fresh`).
  */
-export function createWebhookCache(models: Pick<OutboundModels, 'Webhook'>, ttlMs: number) {
+export function createWebhookCache(models: Pick<OutboundModels, 'Webhook' | 'RecordLock'>, ttlMs: number) {
+  // Under the webhook's lock, as the API's changes of it are (webhooks/service.ts).
+  const withLock = createRecordLocks(driverCollection<LockEntry>(models.RecordLock));
   const entries = new Map<string, { webhook: AttemptWebhook | null; at: number }>();
 
   async function load(id: string, now: number): Promise<AttemptWebhook | null> {
@@ -65,7 +69,9 @@ export function createWebhookCache(models: Pick<OutboundModels, 'Webhook'>, ttlM
     /** The receiver asked to stop (410 Gone): disable the webhook, with the reason, for every worker. */
     async disable(id: string, reason: string): Promise<void> {
       entries.delete(id);
-      await models.Webhook.updateOne({ _id: id }, { $set: { enabled: false, disabledReason: reason } });
+      await withLock(id, () =>
+        models.Webhook.updateOne({ _id: id }, { $set: { enabled: false, disabledReason: reason } }),
+      );
     },
   };
 }

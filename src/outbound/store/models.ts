@@ -1,4 +1,5 @@
 import { Schema, type Connection } from 'mongoose';
+import type { LockEntry } from '../../db/record-lock';
 import {
   deliveryStatus,
   type DeliveryRecord,
@@ -117,6 +118,12 @@ const eventSchema = new Schema<EventRecord>(
 );
 eventSchema.index({ projectId: 1, eventId: 1 }, { unique: true });
 
+/** Who is changing a webhook now (db/record-lock.ts): `_id` is the webhook's. */
+const recordLockSchema = new Schema<LockEntry>(
+  { _id: { type: String, required: true }, expiresAt: { type: Date, required: true } },
+  { versionKey: false },
+);
+
 export function createOutboundModels(conn: Connection) {
   return {
     Webhook: conn.model<WebhookRecord>('Webhook', webhookSchema, 'webhooks'),
@@ -124,6 +131,7 @@ export function createOutboundModels(conn: Connection) {
     Event: conn.model<EventRecord>('Event', eventSchema, 'events'),
     LogEntry: conn.model<LogEntryRecord>('LogEntry', logEntrySchema, 'log_entries'),
     DeliverySlot: conn.model<DeliverySlotRecord>('DeliverySlot', deliverySlotSchema, 'delivery_slots'),
+    RecordLock: conn.model<LockEntry>('RecordLock', recordLockSchema, 'record_locks'),
   };
 }
 

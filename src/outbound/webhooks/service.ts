@@ -1,5 +1,7 @@
 import { deleteOwned, findOwned } from '../../db/owned';
 import { findPage } from '../../db/pagination';
+import { driverCollection } from '../../db/driver';
+import { createRecordLocks, type LockEntry } from '../../db/record-lock';
 import { insertInFreeSlot } from '../../db/slots';
 import { InvalidInputError, InvalidTemplateError, NotFoundError, QuotaExceededError } from '../../shared/errors';
 import { targetUrlProblem } from '../../shared/http/target-policy';
@@ -88,11 +90,13 @@ export async function updateWebhook(deps: OutboundDeps, input: UpdateWebhookInpu
     else $set[key] = value;
   }
   if (changes.enabled === true) $unset.disabledReason = 1;
-  const updated = await deps.db.models.Webhook.findOneAndUpdate(
-    { _id: stored._id },
-    { $set, ...(Object.keys($unset).length ? { $unset } : {}) },
-    { returnDocument: 'after' },
-  ).lean();
+  const updated = await webhookLock(deps)(stored._id, () =>
+    deps.db.models.Webhook.findOneAndUpdate(
+      { _id: stored._id },
+      { $set, ...(Object.keys($unset).length ? { $unset } : {}) },
+      { returnDocument: 'after' },
+    ).lean(),
+  );
   if (!updated) throw new NotFoundError('webhook', id);
   return updated;
 }
@@ -106,20 +110,29 @@ export async function deleteWebhook(deps: OutboundDeps, input: ByIdInput) {
 
 /** A new signing secret; the previous one keeps signing beside it for a day, so receivers can switch over. */
 export async function rotateSecret(deps: OutboundDeps, input: ByIdInput): Promise<{ secret: string }> {
-  const webhook = await getWebhook(deps, input.projectId, input.id);
+  const { _id } = await getWebhook(deps, input.projectId, input.id);
   const secret = generateSecret();
-  await deps.db.models.Webhook.updateOne(
-    { _id: webhook._id },
-    {
-      $set: {
-        secret,
-        previousSecret: webhook.secret,
-        previousSecretExpiresAt: new Date(Date.now() + PREVIOUS_SECRET_TTL_MS),
+  // Read and written under the webhook's lock: of two concurrent rotations, the second keeps the first's
+  // secret as the previous one (it still signs), instead of both keeping the secret they read.
+  await webhookLock(deps)(_id, async () => {
+    const webhook = await getWebhook(deps, input.projectId, input.id);
+    await deps.db.models.Webhook.updateOne(
+      { _id },
+      {
+        $set: {
+          secret,
+          previousSecret: webhook.secret,
+          previousSecretExpiresAt: new Date(Date.now() + PREVIOUS_SECRET_TTL_MS),
+        },
       },
-    },
-  );
+    );
+  });
   return { secret };
 }
+
+/** One change of a webhook at a time (db/record-lock.ts): its updates, rotations and a 410's disable. */
+export const webhookLock = (deps: Pick<OutboundDeps, 'db'>) =>
+  createRecordLocks(driverCollection<LockEntry>(deps.db.models.RecordLock));
 
 /** A sample event, sent at once outside the triggers, so that a user can check an endpoint. */
 export async function testWebhook(deps: OutboundDeps, input: ByIdInput): Promise<StartedDelivery> {

@@ -10,7 +10,7 @@ import {
   TimeoutFailure,
   workflowInfo,
 } from '@temporalio/workflow';
-import { ENDPOINT_FREE_SIGNAL, FailureType, isAttemptDetails, isPauseDetails } from './failures';
+import { ENDPOINT_FREE_SIGNAL, FailureType, isAttemptDetails, isPauseDetails, isUnrecordedDetails } from './failures';
 import type { DeliveryActivities, DeliveryInput, DeliveryResult } from './types';
 import { pauseDelayMs } from './pause';
 import { remainingRetryPolicy, toTemporalRetryPolicy } from '../../shared/workflow/retry-policy';
@@ -24,7 +24,7 @@ const ATTEMPT_OVERHEAD_MS = 10_000;
 /** A place is kept for this delivery at its endpoint: try again now. */
 export const endpointFree = defineSignal(ENDPOINT_FREE_SIGNAL);
 
-const { finishDelivery } = proxyActivities<DeliveryActivities>({
+const { finishDelivery, recordAttempt } = proxyActivities<DeliveryActivities>({
   startToCloseTimeout: '30 seconds',
   // Recording the outcome must not give up: retried (Temporal's default policy) until it lands.
 });
@@ -73,6 +73,17 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryRe
           await continueAsNew<typeof deliveryWorkflow>({ ...input, attemptsBefore: attemptsUsed });
         }
         continue;
+      }
+      // The request was made but its recording failed: record it here; a retry would send it again.
+      const unrecorded = detailsOf(err, isUnrecordedDetails, FailureType.unrecorded);
+      if (unrecorded) {
+        const { record } = unrecorded;
+        await recordAttempt(record, input.body);
+        if (unrecorded.outcome === 'success') {
+          return { status: 'done', attempts: record.attempt, statusCode: record.statusCode };
+        }
+        const error = unrecorded.reason ?? record.error ?? 'the delivery failed';
+        throw ApplicationFailure.nonRetryable(error, FailureType.failed);
       }
       const details = detailsOf(err, isAttemptDetails, FailureType.attempt, FailureType.stopped);
       result = {

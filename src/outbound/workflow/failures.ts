@@ -1,3 +1,5 @@
+import type { AttemptRecord } from './types';
+
 /** Failure types shared by the delivery activity and workflow. */
 export const FailureType = {
   /** One attempt failed; Temporal retries it under the webhook's policy. */
@@ -6,6 +8,11 @@ export const FailureType = {
   stopped: 'DeliveryStopped',
   /** No attempt was made: the endpoint's circuit is open or it has too many requests in flight. */
   paused: 'EndpointPaused',
+  /**
+   * The request was made (it succeeded, or it was the last, or the receiver said stop) but recording it failed:
+   * the workflow records it (`recordAttempt`) rather than let a retry send the request again.
+   */
+  unrecorded: 'AttemptUnrecorded',
   /** The workflow's own final failure, so the Web UI lists failed deliveries as Failed. */
   failed: 'DeliveryFailed',
 } as const;
@@ -32,11 +39,25 @@ export interface AttemptDetails {
   recorded: boolean;
 }
 
+/** What an `AttemptUnrecorded` failure carries: what is left to record, and how the attempt ended. */
+export interface UnrecordedDetails {
+  record: AttemptRecord;
+  outcome: 'success' | 'stop' | 'retry';
+  reason?: string;
+}
+
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 
 /** Details come back from Temporal as plain data: these check their shape before the workflow reads them. */
 export const isPauseDetails = (v: unknown): v is PauseDetails =>
   isObject(v) && typeof v.attemptsUsed === 'number' && typeof v.reason === 'string';
+
+export const isUnrecordedDetails = (v: unknown): v is UnrecordedDetails =>
+  isObject(v) &&
+  isObject(v.record) &&
+  typeof v.record.deliveryId === 'string' &&
+  typeof v.record.attempt === 'number' &&
+  (v.outcome === 'success' || v.outcome === 'stop' || v.outcome === 'retry');
 
 export const isAttemptDetails = (v: unknown): v is AttemptDetails =>
   isObject(v) && typeof v.attempt === 'number' && typeof v.recorded === 'boolean';

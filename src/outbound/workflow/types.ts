@@ -23,6 +23,33 @@ export interface DeliveryResult {
 }
 
 /**
+ * One attempt as it is to be recorded (plain data: it may travel through the workflow's history, so it holds
+ * no secret: header values are redacted, and the request body is the workflow input's).
+ */
+export interface AttemptRecord {
+  deliveryId: string;
+  projectId: string;
+  webhookId: string;
+  attempt: number;
+  request: { url: string; method: string; headers: Record<string, string> };
+  startedAtMs: number;
+  finishedAtMs: number;
+  status: 'done' | 'error';
+  response?: { status: number; headers: Record<string, string>; body: string };
+  error?: string;
+  statusCode?: number;
+  /** The delivery's end, when this attempt is its last. */
+  end?: 'done' | 'error';
+  /** The receiver asked to stop (410 Gone): the webhook is disabled, with this reason, before anything else. */
+  disableReason?: string;
+  /** The `pending` entry a slow attempt showed, completed instead of appending one. */
+  pendingRef?: { id: string; n: number };
+  /** What has landed already, so that a retry of the recording writes it once. */
+  logged?: boolean;
+  disabled?: boolean;
+}
+
+/**
  * What the workflow asks of its activities (outbound/activities implements them). Declared here, by the
  * workflow that calls them, so that the workflow depends on no activity code, not even its types.
  */
@@ -31,4 +58,6 @@ export interface DeliveryActivities {
   sendWebhook(input: DeliveryInput, attemptsBefore?: number): Promise<{ statusCode: number; attempt: number }>;
   /** Records the end of a delivery whose last attempt could not. */
   finishDelivery(deliveryId: string, result: DeliveryResult): Promise<void>;
+  /** Records an attempt whose request was made but whose own recording failed (never another request). */
+  recordAttempt(rec: AttemptRecord, body: string): Promise<void>;
 }

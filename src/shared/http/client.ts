@@ -54,25 +54,35 @@ const checkedLookup: LookupFunction = (hostname, options, callback) => {
 /**
  * One dispatcher per worker: keeps connections alive between attempts; never follows redirects (undici
  * does not unless told to). With a proxy, requests leave through it and the proxy applies address policy;
- * without one, every address is checked as it is connected to.
+ * every request that connects directly (no proxy, or a host NO_PROXY names) has every address checked as it
+ * is connected to. (undici hands `connect` to the direct agent only: the proxy's own address is not checked.)
  */
 export function createDispatcher(policy: OutboundPolicy): Dispatcher {
   const { proxy } = policy;
-  if (proxy?.httpsProxy || proxy?.httpProxy) {
-    return new EnvHttpProxyAgent({ httpsProxy: proxy.httpsProxy, httpProxy: proxy.httpProxy, noProxy: proxy.noProxy });
-  }
-  return new Agent({
+  const direct = {
     connect: { timeout: 10_000, ...(policy.allowPrivate ? {} : { lookup: checkedLookup }) },
     keepAliveTimeout: 10_000,
-  });
+  };
+  if (proxy?.httpsProxy || proxy?.httpProxy) {
+    return new EnvHttpProxyAgent({
+      ...direct,
+      httpsProxy: proxy.httpsProxy,
+      httpProxy: proxy.httpProxy,
+      noProxy: proxy.noProxy,
+    });
+  }
+  return new Agent(direct);
 }
 
-/** Why a URL may not be connected to under the policy (literal addresses skip DNS lookup), if it may not. */
+/**
+ * Why a URL may not be connected to under the policy, if it may not. Literal addresses skip DNS lookup, so
+ * they are checked here, proxy or not: a NO_PROXY literal connects directly, and a private literal has no
+ * business going through the proxy either.
+ */
 export function refusedTarget(url: string, policy: OutboundPolicy): string | undefined {
   if (policy.allowPrivate) return undefined;
   const parsed = new URL(url);
   if (parsed.protocol !== 'https:') return 'Request refused: only https targets are allowed';
-  if (policy.proxy?.httpsProxy) return undefined;
   const literal = literalAddress(parsed.hostname);
   if (literal !== undefined && !isPublicAddress(literal)) {
     return `Request refused: ${literal} is a private or reserved address`;
