@@ -11,7 +11,7 @@ BIN="$TOOLS_DIR/bin"
 TEMPORAL_CLI_VERSION=v1.5.1     # every later tag has a `replace` directive and cannot be go-installed
 FERRETDB_VERSION=v1.24.2
 # Applied to FerretDB's source before the build (why: see the patch's header). Editing it rebuilds FerretDB.
-FERRETDB_PATCH="$ROOT/temporal/ferretdb-$FERRETDB_VERSION-id-index.patch"
+FERRETDB_PATCH="$ROOT/temporal/ferretdb-$FERRETDB_VERSION-pushdown.patch"
 export GOTOOLCHAIN=local GOFLAGS=-buildvcs=false
 
 log() { printf '[provision] %s\n' "$*" >&2; }

@@ -14,9 +14,8 @@ import type { Database } from './mongo';
  * numbers after it, found by galloping and bisecting on "does slot p hold entry p").
  * On MongoDB a write replaces only an older lap of its slot (`n < mine`), so a writer whose memory is stale
  * (another process wrote meanwhile) meets a duplicate `_id` instead of overwriting a newer entry, and finds
- * the head again. FerretDB would read the whole collection for that condition (it uses the `_id` index for
- * `{ _id }` alone) and would not apply it atomically anyway: there a write replaces its slot, which is exact
- * for one writer per key (a worker process), and last-writer-wins for several.
+ * the head again. FerretDB would not apply that condition atomically (it reads, then writes): there a write
+ * replaces its slot, which is exact for one writer per key (a worker process), and last-writer-wins for several.
  */
 export interface SequenceEntry {
   _id: string;
@@ -146,9 +145,8 @@ export function createCappedSequence(collection: Collection<SequenceEntry>, cap:
     },
 
     /**
-     * Deletes entry `n` unless a later lap has taken its slot, or `where` no longer holds. A rare call (tidying),
-     * so the condition goes to the database on FerretDB too, which reads the collection for it: a check then a
-     * delete by `_id` could delete the later lap's entry.
+     * Deletes entry `n` unless a later lap has taken its slot, or `where` no longer holds: the condition goes to
+     * the database on every database (a check then a delete by `_id` could delete the later lap's entry).
      */
     async remove(id: string, n: number, where: Record<string, unknown> = {}) {
       await collection.deleteOne({ ...where, _id: id, n });

@@ -1,10 +1,11 @@
 import mongoose, { type Connection, type Model } from 'mongoose';
 
 /**
- * Which server answers: FerretDB (the local stack) or MongoDB (production). FerretDB looks a document up
- * by its index only when the filter is `{ _id }` alone (any other key reads the whole collection), uses no
- * secondary index for a query, and applies a conditional update as a read and a write (not atomically); so
- * the db layer sends it `{ _id }` filters only and builds only the unique indexes it enforces.
+ * Which server answers: FerretDB (the local stack) or MongoDB (production). Both answer every query Hookline
+ * makes from an index (FerretDB through temporal/ferretdb-v1.24.2-pushdown.patch; test/integration/
+ * query-plans.test.ts checks each query's plan on the database under test). FerretDB applies a conditional
+ * update as a read and a write, not atomically: where that matters, the db layer writes by insert (unique-
+ * insert.ts, record-lock.ts, capped-sequence.ts).
  */
 export type DatabaseFlavor = 'mongodb' | 'ferretdb';
 
@@ -44,19 +45,38 @@ export async function connectDatabase<M extends ModelSet>(
   const existing = new Set((await conn.db!.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
   for (const model of Object.values(models)) {
     if (!existing.has(model.collection.collectionName)) await model.createCollection();
-    if (flavor === 'mongodb') {
-      await model.createIndexes();
-      continue;
-    }
-    // FerretDB maintains every index on each write but reads none but `_id`'s: only the unique ones earn that.
-    for (const [fields, options] of model.schema.indexes()) {
-      if (!options.unique) continue;
-      const keys = Object.fromEntries(Object.entries(fields).map(([field, dir]) => [field, dir === -1 ? -1 : 1]));
-      await model.collection.createIndex(keys, { unique: true });
-    }
+    if (flavor === 'mongodb') await model.createIndexes();
+    else await buildFerretIndexes(model);
   }
   await dropPreRingLeftovers(conn, existing);
   return { conn, models, flavor };
+}
+
+/**
+ * FerretDB (with temporal/ferretdb-v1.24.2-pushdown.patch) answers a query from an index whose expressions are
+ * the ones the patch's queries name. Those indexes carry the suffix `_sq`: an index of the same keys built
+ * before the patch (another expression) is dropped and built again, and one the models no longer declare is
+ * dropped, so a data directory from an earlier version is brought up to date at start.
+ */
+async function buildFerretIndexes(model: Model<unknown>): Promise<void> {
+  const wanted = new Map<string, { keys: Record<string, 1 | -1>; unique: boolean }>();
+  for (const [fields, options] of model.schema.indexes()) {
+    const keys = Object.fromEntries(
+      Object.entries(fields).map(([field, dir]) => [field, dir === -1 ? -1 : 1] as const),
+    );
+    const name = `${Object.entries(keys)
+      .map(([field, dir]) => `${field}_${dir}`)
+      .join('_')}_sq`;
+    wanted.set(name, { keys, unique: options.unique === true });
+  }
+  const present = await model.collection.indexes();
+  for (const index of present) {
+    if (index.name && index.name !== '_id_' && !wanted.has(index.name)) await model.collection.dropIndex(index.name);
+  }
+  const names = new Set(present.map((i) => i.name));
+  for (const [name, { keys, unique }] of wanted) {
+    if (!names.has(name)) await model.collection.createIndex(keys, { name, unique });
+  }
 }
 
 /**

@@ -4,7 +4,10 @@ import { InvalidCursorError } from '../shared/errors';
 
 /**
  * The one way every `*.list` pages: newest first, an opaque cursor that holds the last item's place, and
- * `nextCursor: null` on the last page. Records page by (createdAt, _id); a capped sequence (capped-sequence.ts) by its
+ * `nextCursor: null` on the last page. Each list sorts on one key, so that the cursor is one range condition
+ * and every database serves the page from an index (a compound index of the list's filter fields, then the
+ * key), reading the page and no more: records whose `_id` is time-ordered (ids.ts) page by `_id`; records with
+ * derived ids by their `seq` (a time-ordered key set at insert); a capped sequence (capped-sequence.ts) by its
  * sequence number `n`, which orders one key's entries exactly where times can tie.
  */
 export const pageInput = {
@@ -25,11 +28,18 @@ interface Ordering<D, K> {
   after(place: K): object;
 }
 
-const byTime: Ordering<{ _id: string; createdAt: Date }, { t: string; i: string }> = {
-  sort: { createdAt: -1, _id: -1 },
-  cursor: z.object({ t: z.iso.datetime(), i: z.string() }),
-  placeOf: (d) => ({ t: d.createdAt.toISOString(), i: d._id }),
-  after: ({ t, i }) => ({ $or: [{ createdAt: { $lt: new Date(t) } }, { createdAt: new Date(t), _id: { $lt: i } }] }),
+const byId: Ordering<{ _id: string }, { i: string }> = {
+  sort: { _id: -1 },
+  cursor: z.object({ i: z.string() }),
+  placeOf: (d) => ({ i: d._id }),
+  after: ({ i }) => ({ _id: { $lt: i } }),
+};
+
+const bySeq: Ordering<{ seq: string }, { s: string }> = {
+  sort: { seq: -1 },
+  cursor: z.object({ s: z.string() }),
+  placeOf: (d) => ({ s: d.seq }),
+  after: ({ s }) => ({ seq: { $lt: s } }),
 };
 
 const bySequence: Ordering<{ n: number }, { n: number }> = {
@@ -67,11 +77,19 @@ async function pageBy<D, K>(
   return { items, nextCursor };
 }
 
-export const findPage = <D extends { _id: string; createdAt: Date }>(
+/** Records whose `_id` starts with their creation time (shared/ids.ts newId): webhooks, flows. */
+export const pageById = <D extends { _id: string }>(
   model: Model<D>,
   filter: QueryFilter<D>,
   page: { limit: number; cursor?: string | null },
-) => pageBy(model, filter, page, byTime);
+) => pageBy(model, filter, page, byId);
+
+/** Records with a derived `_id` and a time-ordered `seq` (shared/ids.ts seqKey): deliveries. */
+export const pageBySeq = <D extends { seq: string }>(
+  model: Model<D>,
+  filter: QueryFilter<D>,
+  page: { limit: number; cursor?: string | null },
+) => pageBy(model, filter, page, bySeq);
 
 export const pageBySequence = <D extends { _id: string; n: number }>(
   model: Model<D>,

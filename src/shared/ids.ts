@@ -15,3 +15,9 @@ export function newId(prefix: string): string {
 export function derivedId(prefix: string, ...parts: string[]): string {
   return `${prefix}_${createHash('sha256').update(JSON.stringify(parts)).digest('base64url').slice(0, 32)}`;
 }
+
+/**
+ * A record's place in time-ordered lists when its `_id` is derived (not time-ordered): its creation time, then
+ * its id, so that keys never tie. Only characters that every database orders as it orders the text.
+ */
+export const seqKey = (at: Date, id: string): string => `${at.getTime().toString(36).padStart(9, '0')}~${id}`;

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { CommandStartedEvent } from 'mongodb';
 import { openDatabase, type AppDatabase } from '../../src/database';
 import { testEnv } from './env';
 
@@ -14,9 +15,12 @@ export function testDatabaseUri(name: string): string {
 }
 
 /** A database of this test file's own on the run's database server; dropped when the file is done. */
-export async function openTestDatabase(): Promise<AppDatabase & { drop(): Promise<void> }> {
+export async function openTestDatabase(
+  opts: { onCommand?: (e: CommandStartedEvent) => void } = {},
+): Promise<AppDatabase & { drop(): Promise<void> }> {
   const name = `test_${randomBytes(6).toString('hex')}`;
-  const db = await openDatabase(testDatabaseUri(name));
+  const db = await openDatabase(testDatabaseUri(name), { monitorCommands: opts.onCommand !== undefined });
+  if (opts.onCommand) db.conn.getClient().on('commandStarted', opts.onCommand);
   return {
     ...db,
     async drop() {

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { AppDatabase } from '../../src/database';
-import { newId } from '../../src/shared/ids';
+import { newId, seqKey } from '../../src/shared/ids';
 import { effectiveRetryPolicy, type RetrySettings } from '../../src/shared/workflow/retry-policy';
 import { generateSecret } from '../../src/shared/signature';
 import type { DeliveryInput } from '../../src/outbound/workflow/types';
@@ -38,6 +38,7 @@ export async function storeDelivery(
     action: 'create',
     entityType: 'record',
     body,
+    seq: seqKey(new Date(), deliveryId),
   });
   const input: DeliveryInput = {
     deliveryId,

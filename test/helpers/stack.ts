@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import type { CommandStartedEvent } from 'mongodb';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { createTRPCClient, httpLink } from '@trpc/client';
@@ -18,8 +19,12 @@ export const TEST_TOKEN = 'test-token-0123456789';
  * Hookline as `npm start` runs it, in this test process: the real API on a free port and a real worker,
  * against the run's Temporal dev server and a database of this file's own, on a task queue of its own.
  */
-export async function startStack(overrides: Partial<Record<string, string>> = {}, opts: { worker?: boolean } = {}) {
-  const db = await openTestDatabase();
+export async function startStack(
+  overrides: Partial<Record<string, string>> = {},
+  opts: { worker?: boolean; onCommand?: (e: CommandStartedEvent) => void } = {},
+) {
+  // With `onCommand`, every command the API and the worker send to the database is seen (command monitoring).
+  const db = await openTestDatabase({ onCommand: opts.onCommand });
   const config: Config = loadConfig({
     NODE_ENV: 'test',
     API_TOKENS: TEST_TOKEN,

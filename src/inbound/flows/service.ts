@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { deleteOwned, findOwned } from '../../db/owned';
-import { findPage } from '../../db/pagination';
+import { pageById } from '../../db/pagination';
 import { InvalidInputError, InvalidTemplateError, NotFoundError } from '../../shared/errors';
 import { targetUrlProblem } from '../../shared/http/target-policy';
 import { newId } from '../../shared/ids';
@@ -72,7 +72,7 @@ export async function getFlow(deps: Pick<InboundDeps, 'db'>, projectId: string, 
 }
 
 export const listFlows = (deps: Pick<InboundDeps, 'db'>, input: ListFlowsInput) =>
-  findPage(deps.db.models.Flow, { projectId: input.projectId }, input);
+  pageById(deps.db.models.Flow, { projectId: input.projectId }, input);
 
 export async function createFlow(deps: InboundDeps, input: CreateFlowInput): Promise<FlowRecord> {
   await checkFlow(deps, input);

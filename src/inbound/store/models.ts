@@ -17,7 +17,8 @@ const flowSchema = new Schema<FlowRecord>(
   },
   { timestamps: true, versionKey: false, minimize: false },
 );
-flowSchema.index({ projectId: 1, createdAt: -1, _id: -1 });
+// flows.list: a project's flows, newest first (ids start with the time).
+flowSchema.index({ projectId: 1, _id: 1 });
 
 const runSchema = new Schema<RunRecord>(
   {
@@ -36,7 +37,8 @@ const runSchema = new Schema<RunRecord>(
   },
   { versionKey: false, minimize: false },
 );
-runSchema.index({ projectId: 1, flowId: 1, n: -1 });
+// flows.runs: a flow's runs, newest first.
+runSchema.index({ projectId: 1, flowId: 1, n: 1 });
 
 export function createInboundModels(conn: Connection) {
   return {

@@ -1,4 +1,4 @@
-import { newId } from '../../shared/ids';
+import { newId, seqKey } from '../../shared/ids';
 import type { OutboundDeps } from '../deps';
 import { renderBody, type EventData } from './body';
 import { deliveryIdFor, deliveryWorkflowId } from '../ids';
@@ -76,6 +76,7 @@ export async function startPlanned(deps: OutboundDeps, planned: PlannedDelivery)
     status: 'pending',
     attempts: 0,
     ...(planned.resendOf ? { resendOf: planned.resendOf } : {}),
+    seq: seqKey(now, planned.id),
     createdAt: now,
     updatedAt: now,
   });

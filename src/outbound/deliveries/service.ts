@@ -1,5 +1,5 @@
 import { findOwned } from '../../db/owned';
-import { findPage, pageBySequence } from '../../db/pagination';
+import { pageBySeq, pageBySequence } from '../../db/pagination';
 import { NotFoundError } from '../../shared/errors';
 import type { ByIdInput } from '../../shared/schema';
 import { workflowEnd } from '../../shared/workflow-end';
@@ -63,7 +63,7 @@ export async function listDeliveries(deps: OutboundDeps, input: ListDeliveriesIn
     ...(input.webhookId ? { webhookId: input.webhookId } : {}),
     ...(input.status ? { status: input.status } : {}),
   };
-  const page = await findPage(deps.db.models.Delivery, filter, input);
+  const page = await pageBySeq(deps.db.models.Delivery, filter, input);
   const quietSince = Date.now() - QUIET_PENDING_MS;
   const items = await Promise.all(
     page.items.map((d) => (d.status === 'pending' && d.updatedAt.getTime() < quietSince ? reconciled(deps, d) : d)),

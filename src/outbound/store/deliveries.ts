@@ -89,8 +89,8 @@ export function createDeliveryStore(db: Database<Pick<OutboundModels, 'Delivery'
     ) {
       const at = end.finishedAt ?? new Date();
       await records.updateOne(
-        // Seen from outside, the end must not overwrite one the workflow wrote meanwhile. (A rare call, not on
-        // the delivery path: FerretDB may read the collection for it.)
+        // Seen from outside, the end must not overwrite one the workflow wrote meanwhile (found by `_id`, the
+        // status checked beside it).
         opts.onlyIfPending ? { _id: deliveryId, status: 'pending' } : { _id: deliveryId },
         {
           $set: {

@@ -45,7 +45,8 @@ const webhookSchema = new Schema<WebhookRecord>(
   },
   { timestamps: true, versionKey: false, minimize: false },
 );
-webhookSchema.index({ projectId: 1, createdAt: -1, _id: -1 });
+// webhooks.list, and a publish's candidates: a project's webhooks, newest first (ids start with the time).
+webhookSchema.index({ projectId: 1, _id: 1 });
 webhookSchema.index({ projectId: 1, slot: 1 }, { unique: true });
 
 const deliverySchema = new Schema<DeliveryRecord>(
@@ -66,16 +67,18 @@ const deliverySchema = new Schema<DeliveryRecord>(
     lastError: { type: String },
     finishedAt: { type: Date },
     resendOf: { type: String },
+    seq: { type: String, required: true },
     pendingLog: { type: new Schema({ id: String, n: Number }, { _id: false }) },
   },
   { timestamps: true, versionKey: false },
 );
 // A published delivery's _id derives from (projectId, eventId, webhookId), so the unique _id is what keeps
 // one delivery per event and webhook; a resend is a new delivery of the same event, with a random id.
-deliverySchema.index({ projectId: 1, createdAt: -1, _id: -1 });
-deliverySchema.index({ projectId: 1, webhookId: 1, createdAt: -1, _id: -1 });
-deliverySchema.index({ projectId: 1, status: 1, createdAt: -1, _id: -1 });
-deliverySchema.index({ projectId: 1, webhookId: 1, status: 1, createdAt: -1, _id: -1 });
+// deliveries.list, by each filter it takes, newest first (`seq`: ids here are derived, not time-ordered).
+deliverySchema.index({ projectId: 1, seq: 1 });
+deliverySchema.index({ projectId: 1, webhookId: 1, seq: 1 });
+deliverySchema.index({ projectId: 1, status: 1, seq: 1 });
+deliverySchema.index({ projectId: 1, webhookId: 1, status: 1, seq: 1 });
 
 const logEntrySchema = new Schema<LogEntryRecord>(
   {
@@ -95,7 +98,10 @@ const logEntrySchema = new Schema<LogEntryRecord>(
   },
   { versionKey: false, minimize: false },
 );
-logEntrySchema.index({ projectId: 1, webhookId: 1, n: -1 });
+// logs.list, by each filter it takes, newest first; the delivery's entries also for tidying after a crash.
+logEntrySchema.index({ projectId: 1, webhookId: 1, n: 1 });
+logEntrySchema.index({ projectId: 1, webhookId: 1, status: 1, n: 1 });
+logEntrySchema.index({ projectId: 1, webhookId: 1, deliveryId: 1, n: 1 });
 
 const deliverySlotSchema = new Schema<DeliverySlotRecord>(
   {

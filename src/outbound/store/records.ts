@@ -71,6 +71,8 @@ export const deliveryRecord = z.object({
   lastError: z.string().nullish(),
   finishedAt: z.date().nullish(),
   resendOf: z.string().optional(),
+  /** Its place in lists, newest first: its creation time, then its id (shared/ids.ts seqKey). */
+  seq: z.string(),
   /** The log entry of an attempt still in flight (slow requests only), so that one a crash left pending is closed. */
   pendingLog: entryRef.optional(),
   createdAt: z.date(),

@@ -1,5 +1,5 @@
 import { deleteOwned, findOwned } from '../../db/owned';
-import { findPage } from '../../db/pagination';
+import { pageById } from '../../db/pagination';
 import { driverCollection } from '../../db/driver';
 import { createRecordLocks, type LockEntry } from '../../db/record-lock';
 import { insertInFreeSlot } from '../../db/slots';
@@ -49,7 +49,7 @@ export async function getWebhook(
 }
 
 export const listWebhooks = (deps: Pick<OutboundDeps, 'db'>, input: ListWebhooksInput) =>
-  findPage(deps.db.models.Webhook, { projectId: input.projectId }, input);
+  pageById(deps.db.models.Webhook, { projectId: input.projectId }, input);
 
 /** A new webhook with a fresh secret, holding one of its project's MAX_WEBHOOKS_PER_PROJECT places. */
 export async function createWebhook(deps: OutboundDeps, input: CreateWebhookInput): Promise<WebhookRecord> {
