@@ -7,6 +7,8 @@ import { flows, type FlowsResult } from './scenarios/flows';
 import { hanging, type HangingResult } from './scenarios/hanging';
 import { latency, type LatencyResult } from './scenarios/latency';
 import { publishCall, type PublishCallResult } from './scenarios/publish-call';
+import { isolation, type IsolationResult } from './scenarios/isolation';
+import { scaling, type ScalingResult } from './scenarios/scaling';
 import { sustained, type SustainedResult } from './scenarios/sustained';
 import { startBench, type Bench } from './stack';
 import { errorText, fmt, fmtInt, now, sleep, table } from './stats';
@@ -52,8 +54,18 @@ const FLOW_N = num('BENCH_FLOW_N', 100);
 const FLOW_BURST = num('BENCH_FLOW_BURST', 600);
 const TIMEOUT_S = num('BENCH_TIMEOUT_S', 360);
 const BASELINE_S = num('BENCH_BASELINE_S', 5);
-/** BENCH_PHASES=1,2 runs only those figures (6 comes with 1; 2, 4 and 5 need 1's rate, else 20/s; 7 is flows). */
-const PHASES = new Set((process.env.BENCH_PHASES ?? '1,2,3,4,5,7').split(',').map((x) => x.trim()));
+const SCALE_PROJECTS = num('BENCH_SCALE_PROJECTS', 1000);
+const SCALE_WEBHOOKS = num('BENCH_SCALE_WEBHOOKS', 5);
+const SCALE_RING = num('BENCH_SCALE_RING', 300);
+const SCALE_SAMPLES = num('BENCH_SCALE_SAMPLES', 30);
+const ISO_HANGING = num('BENCH_ISO_HANGING', 150);
+const ISO_PER_WEBHOOK = num('BENCH_ISO_PER_WEBHOOK', 100);
+/**
+ * BENCH_PHASES=1,2 runs only those figures (6 comes with 1; 2, 4 and 5 need 1's rate, else 20/s; 7 is flows;
+ * 8 is the cost of calls beside 1,000 other projects' data, which seeds millions of records and comes last;
+ * 9 is isolation between webhooks and projects on one host).
+ */
+const PHASES = new Set((process.env.BENCH_PHASES ?? '1,2,3,4,5,7,9,8').split(',').map((x) => x.trim()));
 
 interface Results {
   sustained?: SustainedResult;
@@ -62,6 +74,8 @@ interface Results {
   hanging?: HangingResult;
   backoff?: BackoffResult;
   flows?: FlowsResult;
+  scaling?: ScalingResult;
+  isolation?: IsolationResult;
   monitoring?: boolean;
   settings?: string;
   /** Every process's CPU with nothing to do, just after start-up. */
@@ -143,6 +157,14 @@ async function main() {
     if (PHASES.has('5'))
       results.backoff = await run(`5 ${backoffN} deliveries in retry backoff`, () =>
         backoff(b, backoffN, BACKOFF_FANOUT, CONCURRENCY, BACKOFF_WINDOW_S, SETTLE_MAX_S),
+      );
+    if (PHASES.has('9'))
+      results.isolation = await run(`9 isolation on one host`, () =>
+        isolation(b, ISO_HANGING, ISO_PER_WEBHOOK, CONCURRENCY),
+      );
+    if (PHASES.has('8'))
+      results.scaling = await run(`8 calls beside ${SCALE_PROJECTS} projects' data`, () =>
+        scaling(b, SCALE_PROJECTS, SCALE_WEBHOOKS, SCALE_RING, SCALE_SAMPLES),
       );
   } finally {
     phase = 'stopping';
@@ -379,6 +401,54 @@ function report(r: Results): void {
     } else {
       rows.push(['6 DB commands per delivery', 'n/a', 'no command events (monitorCommands off)', '', 'n/a']);
     }
+  }
+
+  const iso = r.isolation;
+  if (iso) {
+    const within = (x: { arrived: number; seconds: number }) => x.arrived >= 30 && x.seconds <= 8;
+    const arrived = (x: { arrived: number; seconds: number }) =>
+      x.arrived >= 30 ? `${fmt(x.seconds)} s` : `${x.arrived}/30 in ${fmt(x.seconds, 0)} s`;
+    rows.push([
+      `9 30 deliveries beside a webhook holding ${iso.hanging} hanging, same host`,
+      arrived(iso.sameHost),
+      `another host ${arrived(iso.otherHost)}`,
+      '30 of 30 ≤ 8 s',
+      verdict(within(iso.sameHost) && within(iso.otherHost)),
+    ]);
+    rows.push([
+      `9 project Y's 30 beside project X's ${fmtInt(iso.backlog)} on 20 webhooks, one host`,
+      arrived(iso.projectsSameHost),
+      `each webhook on its own host ${arrived(iso.projectsOwnHosts)}`,
+      '30 of 30 ≤ 8 s',
+      verdict(within(iso.projectsSameHost) && within(iso.projectsOwnHosts)),
+    ]);
+    notes.push(
+      `9: X's deliveries done when Y's 30th arrived: ${iso.projectsSameHost.xDoneBefore} of ${iso.backlog} (one host), ` +
+        `${iso.projectsOwnHosts.xDoneBefore} of ${iso.backlog} (own hosts)`,
+    );
+  }
+  const sc = r.scaling;
+  if (sc) {
+    const calls = [
+      ['events.publish (1 webhook)', 'publish'],
+      ['deliveries.list', 'deliveriesList'],
+      ['logs.list', 'logsList'],
+      ['webhooks.list', 'webhooksList'],
+    ] as const;
+    for (const [name, key] of calls) {
+      const ratio = sc.full[key] / sc.empty[key];
+      rows.push([
+        `8 ${name} p50 beside ${fmtInt(sc.projects)} projects × ${sc.webhooksPerProject} webhooks, full rings`,
+        ms(sc.full[key]),
+        `empty database ${ms(sc.empty[key])} → ${fmt(ratio, 2)}×`,
+        '≤ 1.5×',
+        verdict(ratio <= 1.5),
+      ]);
+    }
+    notes.push(
+      `8: seeded ${fmtInt(sc.seeded.webhooks)} webhooks, ${fmtInt(sc.seeded.deliveries)} deliveries and ${fmtInt(sc.seeded.logEntries)} log entries ` +
+        `(rings of ${sc.ring}) through the driver in ${fmt(sc.seeded.seconds, 0)} s`,
+    );
   }
 
   console.log(`\nHookline bench · ${os.cpus().length} cores · ${new Date().toISOString()} · ${fmt(elapsedS(), 0)} s`);

@@ -57,6 +57,8 @@ export const configSchema = z
     LOG_CAP_PER_WEBHOOK: positiveInt.default(300),
     RUN_LOG_CAP_PER_FLOW: positiveInt.default(300),
     FLOW_SYNC_TIMEOUT_MS: positiveInt.default(30_000),
+    // How long published events are kept (the retention sweep, a Temporal Schedule, removes older ones).
+    EVENT_RETENTION_DAYS: positiveInt.default(7),
 
     // Endpoint protection (see README): requests in flight per endpoint from one worker, and the
     // circuit breaker that pauses an endpoint's deliveries after consecutive failures.

@@ -8,7 +8,7 @@ import {
   type WorkerOptions,
 } from '@temporalio/worker';
 import type { Dispatcher } from 'undici';
-import { createAllActivities } from './all-activities';
+import { createActivities } from './activities';
 import type { Config } from './config';
 import type { AppDatabase } from './database';
 import type { InboundActivityDeps } from './inbound/activities';
@@ -16,6 +16,7 @@ import type { OutboundActivityDeps } from './outbound/activities';
 import type { Wake } from './outbound/activities/endpoint-guard';
 import { createOutboundDeps, type OutboundDeps } from './outbound/deps';
 import { ENDPOINT_FREE_SIGNAL } from './outbound/workflow/failures';
+import { ensureRetentionSchedule } from './retention/schedule';
 import { createDispatcher, type OutboundPolicy } from './shared/http/client';
 import type { Logger } from './shared/logger';
 import type { LiquidSandbox } from './shared/templates/liquid';
@@ -117,7 +118,7 @@ export interface Workers {
 
 /**
  * Runs outbound deliveries on TASK_QUEUE and flow runs on FLOW_TASK_QUEUE, from one bundle of every workflow
- * (all-workflows.ts). Add worker processes to add throughput.
+ * (src/workflows). Add worker processes to add throughput.
  */
 export async function createWorkers(deps: WorkerDeps): Promise<Workers> {
   const { config, connection, db, logger, liquid } = deps;
@@ -125,13 +126,15 @@ export async function createWorkers(deps: WorkerDeps): Promise<Workers> {
   const publish = deps.outbound ?? createOutboundDeps({ config, db, temporal, eagerStart: true });
   const wake: Wake = (workflowId) => temporal.workflow.getHandle(workflowId).signal(ENDPOINT_FREE_SIGNAL);
   const dispatcher = createDispatcher(outboundPolicy(config));
-  const activities = createAllActivities({
+  const activities = createActivities({
     outbound: { ...outboundActivityDeps(config, db, logger, dispatcher), wake },
     inbound: inboundActivityDeps(config, db, { liquid, publish, dispatcher }),
+    retention: { db, logCapPerWebhook: config.LOG_CAP_PER_WEBHOOK, runLogCapPerFlow: config.RUN_LOG_CAP_PER_FLOW },
   });
+  await ensureRetentionSchedule(temporal, { taskQueue: config.TASK_QUEUE, retentionDays: config.EVENT_RETENTION_DAYS });
   const workflowBundle =
     deps.workflowBundle ??
-    (await bundleWorkflowCode({ workflowsPath: require.resolve('./all-workflows'), logger: quietBundler(logger) }));
+    (await bundleWorkflowCode({ workflowsPath: require.resolve('./workflows'), logger: quietBundler(logger) }));
   const tuning = { connection, ...workerTuning(config), workflowBundle };
   const all = await Promise.all([
     Worker.create({ ...tuning, taskQueue: config.TASK_QUEUE, activities: activities.outbound }),

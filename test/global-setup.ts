@@ -47,7 +47,7 @@ export default async function globalSetup(): Promise<void> {
       ? startTemporalDevServer({ bin: tools.TEMPORAL_BIN!, port: temporalPort, namespace: 'default', quiet: true })
       : undefined,
     ownMongo ? startDatabaseServer({ tools, port: mongoPort, dir: path.join(tmp, 'db'), quiet: true }) : undefined,
-    bundleWorkflowCode({ workflowsPath: require.resolve('../src/all-workflows'), logger: quietBundlerLogger }),
+    bundleWorkflowCode({ workflowsPath: require.resolve('../src/workflows'), logger: quietBundlerLogger }),
   ]);
   if (temporal) servers.push(temporal);
   if (db) servers.push(db);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { deliveryWorkflow } from '../../src/all-workflows';
+import type { deliveryWorkflow } from '../../src/workflows';
 import { openTestDatabase } from '../helpers/db';
 import { storeDelivery } from '../helpers/fixtures';
 import { startReceiver, type Reply } from '../helpers/receiver';

@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import ts from 'typescript';
 
@@ -100,19 +101,22 @@ describe('the layout of src/', () => {
   });
 
   const top = (file: string) => file.split(path.sep)[0]!;
-  const ROOTS = ['main.ts', 'worker.ts', 'database.ts', 'all-workflows.ts', 'all-activities.ts'];
-  const everything = ['api', 'outbound', 'inbound', 'shared', 'db', ...ROOTS, 'temporal.ts'];
+  // The worker's two entry points (workflows/, activities/) and the files that put the process together.
+  const ROOTS = ['main.ts', 'worker.ts', 'database.ts', 'workflows', 'activities'];
+  const everything = ['api', 'retention', 'outbound', 'inbound', 'shared', 'db', ...ROOTS, 'temporal.ts'];
   const FORBIDDEN: Record<string, string[]> = {
     api: ROOTS.filter((root) => root !== 'database.ts'),
-    inbound: ['api', ...ROOTS],
-    outbound: ['api', 'inbound', ...ROOTS],
-    shared: ['api', 'outbound', 'inbound', 'db', ...ROOTS],
-    db: ['api', 'outbound', 'inbound', ...ROOTS],
+    // The retention sweep removes both capabilities' records: above them, beside api.
+    retention: ['api', ...ROOTS],
+    inbound: ['api', 'retention', ...ROOTS],
+    outbound: ['api', 'inbound', 'retention', ...ROOTS],
+    shared: ['api', 'retention', 'outbound', 'inbound', 'db', ...ROOTS],
+    db: ['api', 'retention', 'outbound', 'inbound', ...ROOTS],
     'config.ts': everything,
   };
   const againstTheGrain = () => edges.filter(([from, to]) => FORBIDDEN[top(from)]?.includes(top(to)));
 
-  it('points one way: api → inbound → outbound → shared and db; nothing but api imports what puts the process together', () => {
+  it('points one way: api and retention → inbound → outbound → shared and db; nothing but api imports what puts the process together', () => {
     expect(againstTheGrain()).toEqual([]);
   });
 
@@ -124,6 +128,64 @@ describe('the layout of src/', () => {
       expect(againstTheGrain()).toContainEqual(['db/mongo.ts', 'worker.ts']);
     } finally {
       edges.splice(-3);
+    }
+  });
+
+  /**
+   * What the workflow bundle loads (src/workflows and all it imports, type-only imports aside) is deterministic
+   * code: no Node built-in, no package but Temporal's workflow API and common types.
+   */
+  function workflowCodeProblems(entry = path.join(SRC, 'workflows/index.ts')): string[] {
+    const ALLOWED = new Set(['@temporalio/workflow', '@temporalio/common']);
+    const problems: string[] = [];
+    const seen = new Set<string>();
+    const visit = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+      for (const node of source.statements) {
+        let spec: string | undefined;
+        if (ts.isImportDeclaration(node)) {
+          const clause = node.importClause;
+          const typeOnly =
+            clause?.isTypeOnly ||
+            (clause !== undefined &&
+              !clause.name &&
+              clause.namedBindings !== undefined &&
+              ts.isNamedImports(clause.namedBindings) &&
+              clause.namedBindings.elements.every((e) => e.isTypeOnly));
+          if (!typeOnly && ts.isStringLiteral(node.moduleSpecifier)) spec = node.moduleSpecifier.text;
+        } else if (ts.isExportDeclaration(node) && !node.isTypeOnly && node.moduleSpecifier) {
+          if (ts.isStringLiteral(node.moduleSpecifier)) spec = node.moduleSpecifier.text;
+        }
+        if (spec === undefined) continue;
+        const local = resolveImport(file, spec);
+        if (local) visit(local);
+        else if (!ALLOWED.has(spec)) problems.push(`${path.relative(SRC, file)} imports ${spec}`);
+      }
+    };
+    visit(entry);
+    return problems.map((p) => p.replace(/^.*\//, ''));
+  }
+
+  it('loads only deterministic code in the workflow bundle (src/workflows and what it reaches)', () => {
+    expect(workflowCodeProblems()).toEqual([]);
+  });
+
+  it('finds code the workflow bundle may not load when there is some (the check can fail)', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'layout-'));
+    try {
+      writeFileSync(
+        path.join(dir, 'entry.ts'),
+        "export { x } from './helper';\nimport type { Agent } from 'undici';\nexport type A = Agent;\n",
+      );
+      writeFileSync(
+        path.join(dir, 'helper.ts'),
+        "import { createHash } from 'node:crypto';\nexport const x = createHash;\n",
+      );
+      expect(workflowCodeProblems(path.join(dir, 'entry.ts'))).toEqual(['helper.ts imports node:crypto']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -5,7 +5,7 @@ import { INTERRUPTED } from '../../src/outbound/store/execution-log';
 import { createEndpointGuard, isRefusal } from '../../src/outbound/activities/endpoint-guard';
 import { endpointOf } from '../../src/outbound/deliveries/endpoint';
 import type { DeliveryInput } from '../../src/outbound/workflow/types';
-import type { deliveryWorkflow } from '../../src/all-workflows';
+import type { deliveryWorkflow } from '../../src/workflows';
 import { openTestDatabase } from '../helpers/db';
 import { startGarbageServer, storeDelivery } from '../helpers/fixtures';
 import { startReceiver, type Receiver, type Reply } from '../helpers/receiver';

@@ -1,6 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createOutboundActivityStores, type OutboundActivityStores } from '../../src/outbound/activities';
-import type { deliveryWorkflow } from '../../src/all-workflows';
+import type { deliveryWorkflow } from '../../src/workflows';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/shared/logger';
 import { outboundActivityDeps } from '../../src/worker';

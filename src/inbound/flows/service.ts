@@ -9,6 +9,7 @@ import type { ByIdInput } from '../../shared/schema';
 import type { InboundDeps } from '../deps';
 import type { FlowRecord, Step } from '../store/records';
 import { createRunLog } from '../store/runs';
+import { createTombstones } from '../../outbound/store/tombstones';
 import type { CreateFlowInput, ListFlowsInput, UpdateFlowInput } from './schema';
 
 /** A flow webhook's bearer token: 64 random URL-safe characters (Locoia's are "usually > 50"). */
@@ -116,6 +117,9 @@ export async function updateFlow(deps: InboundDeps, input: UpdateFlowInput): Pro
 
 /** A deleted flow's webhook URL answers 404 at once; its runs under way stop at their next http step. */
 export async function deleteFlow(deps: InboundDeps, input: ByIdInput) {
+  const flow = await getFlow(deps, input.projectId, input.id);
+  // First the tombstone: should this stop half-way, or a run still write, the retention sweep removes the runs.
+  await createTombstones(deps.db).mark('flow', flow._id, flow.projectId);
   if (!(await deleteOwned(deps.db.models.Flow, input.projectId, input.id))) throw new NotFoundError('flow', input.id);
   await createRunLog(deps.db, deps.config.RUN_LOG_CAP_PER_FLOW).clear(input.id);
   return { id: input.id, deleted: true };

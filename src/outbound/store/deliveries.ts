@@ -46,6 +46,25 @@ export function createDeliveryStore(db: Database<Pick<OutboundModels, 'Delivery'
 
     find: (projectId: string, id: string) => findOwned(Delivery, projectId, id),
 
+    /**
+     * Removes a deleted webhook's deliveries (at most `keep` and a few resends, in pages) and its ring of kept
+     * ones. Idempotent: the retention sweep calls it again until the webhook's tombstone goes.
+     */
+    async removeOfWebhook(projectId: string, webhookId: string): Promise<number> {
+      let removed = 0;
+      for (;;) {
+        const page = await records
+          .find({ projectId, webhookId }, { projection: { _id: 1 } })
+          .limit(500)
+          .toArray();
+        if (!page.length) break;
+        const { deletedCount } = await records.deleteMany({ _id: { $in: page.map((d) => d._id) } });
+        removed += deletedCount;
+      }
+      await kept.clear(webhookId);
+      return removed;
+    },
+
     /** What a retry needs to tidy up after an attempt a crash cut off. */
     progress: (deliveryId: string) =>
       records.findOne({ _id: deliveryId }, { projection: { attempts: 1, pendingLog: 1 } }),

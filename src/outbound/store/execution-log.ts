@@ -38,6 +38,9 @@ export function createExecutionLog(db: Database<Pick<OutboundModels, 'LogEntry'>
 
     complete: (ref: EntryRef, result: LogResult) => sequence.update(ref.id, ref.n, { ...result }),
 
+    /** Removes a deleted webhook's entries (each at a known `_id` of its ring). */
+    removeOfWebhook: (webhookId: string) => sequence.clear(webhookId),
+
     /** Closes an entry that a crash left `pending`, so that none stays pending for ever. */
     closeInterrupted: (ref: EntryRef, now = new Date()) =>
       sequence.update(ref.id, ref.n, { status: 'error', error: INTERRUPTED, finishedAt: now }, { status: 'pending' }),

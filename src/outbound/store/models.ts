@@ -6,7 +6,9 @@ import {
   type DeliverySlotRecord,
   type EventRecord,
   type LogEntryRecord,
+  type TombstoneRecord,
   type WebhookRecord,
+  tombstoneKinds,
 } from './records';
 
 /**
@@ -123,6 +125,19 @@ const eventSchema = new Schema<EventRecord>(
   { timestamps: true, versionKey: false },
 );
 eventSchema.index({ projectId: 1, eventId: 1 }, { unique: true });
+// The retention sweep: events older than EVENT_RETENTION_DAYS, oldest first.
+eventSchema.index({ createdAt: 1 });
+
+const tombstoneSchema = new Schema<TombstoneRecord>(
+  {
+    _id: { type: String, required: true },
+    kind: { type: String, enum: tombstoneKinds, required: true },
+    recordId: { type: String, required: true },
+    projectId: { type: String, required: true },
+    deletedAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
 
 /** Who is changing a webhook now (db/record-lock.ts): `_id` is the webhook's. */
 const recordLockSchema = new Schema<LockEntry>(
@@ -138,6 +153,7 @@ export function createOutboundModels(conn: Connection) {
     LogEntry: conn.model<LogEntryRecord>('LogEntry', logEntrySchema, 'log_entries'),
     DeliverySlot: conn.model<DeliverySlotRecord>('DeliverySlot', deliverySlotSchema, 'delivery_slots'),
     RecordLock: conn.model<LockEntry>('RecordLock', recordLockSchema, 'record_locks'),
+    Tombstone: conn.model<TombstoneRecord>('Tombstone', tombstoneSchema, 'tombstones'),
   };
 }
 

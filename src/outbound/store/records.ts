@@ -133,3 +133,18 @@ export const eventRecord = z.object({
   updatedAt: z.date(),
 });
 export type EventRecord = z.infer<typeof eventRecord>;
+
+/**
+ * A deleted webhook or flow whose records are still to be removed (by the retention sweep, retention/):
+ * written before the record itself is deleted, so that no crash leaves its deliveries, log or runs behind.
+ * `_id` is `<kind>:<recordId>`.
+ */
+export const tombstoneKinds = ['webhook', 'flow'] as const;
+export const tombstoneRecord = z.object({
+  _id: z.string(),
+  kind: z.enum(tombstoneKinds),
+  recordId: z.string(),
+  projectId: z.string(),
+  deletedAt: z.date(),
+});
+export type TombstoneRecord = z.infer<typeof tombstoneRecord>;

@@ -14,6 +14,7 @@ import { createDelivery, type StartedDelivery } from '../deliveries/create';
 import type { OutboundDeps } from '../deps';
 import { defaultBody, sampleEvent } from '../deliveries/body';
 import type { WebhookRecord } from '../store/records';
+import { createTombstones } from '../store/tombstones';
 import type { CreateWebhookInput, ListWebhooksInput, TriggerWebhookInput, UpdateWebhookInput } from './schema';
 
 /** After a rotation the previous secret still signs (beside the new one) for this long. */
@@ -101,7 +102,13 @@ export async function updateWebhook(deps: OutboundDeps, input: UpdateWebhookInpu
   return updated;
 }
 
+/**
+ * Deletes a webhook; its deliveries, log and delivery ring are removed by the retention sweep (retention/),
+ * which finds them by the tombstone written first.
+ */
 export async function deleteWebhook(deps: OutboundDeps, input: ByIdInput) {
+  const webhook = await getWebhook(deps, input.projectId, input.id);
+  await createTombstones(deps.db).mark('webhook', webhook._id, webhook.projectId);
   if (!(await deleteOwned(deps.db.models.Webhook, input.projectId, input.id))) {
     throw new NotFoundError('webhook', input.id);
   }
