@@ -63,6 +63,9 @@ export const configSchema = z
     // Endpoint protection (see README): requests in flight per endpoint from one worker, and the
     // circuit breaker that pauses an endpoint's deliveries after consecutive failures.
     ENDPOINT_MAX_IN_FLIGHT: positiveInt.default(10),
+    // Requests in flight to all of one project's webhooks from one worker: one project's hanging webhooks
+    // hold at most this many of a worker's activity slots, whatever their number.
+    PROJECT_MAX_IN_FLIGHT: positiveInt.default(40),
     CIRCUIT_FAILURE_THRESHOLD: positiveInt.default(5),
     CIRCUIT_COOLDOWN_MS: positiveInt.default(60_000),
     // Activity slots of one worker; with ENDPOINT_MAX_IN_FLIGHT below it, no endpoint can take them all.

@@ -66,6 +66,7 @@ export function outboundActivityDeps(
     endpoints: {
       lingerMs: ENDPOINT_LINGER_MS,
       maxInFlight: config.ENDPOINT_MAX_IN_FLIGHT,
+      maxInFlightPerGroup: config.PROJECT_MAX_IN_FLIGHT,
       failureThreshold: config.CIRCUIT_FAILURE_THRESHOLD,
       cooldownMs: config.CIRCUIT_COOLDOWN_MS,
     },
@@ -131,7 +132,7 @@ export async function createWorkers(deps: WorkerDeps): Promise<Workers> {
     inbound: inboundActivityDeps(config, db, { liquid, publish, dispatcher }),
     retention: { db, logCapPerWebhook: config.LOG_CAP_PER_WEBHOOK, runLogCapPerFlow: config.RUN_LOG_CAP_PER_FLOW },
   });
-  await ensureRetentionSchedule(temporal, { taskQueue: config.TASK_QUEUE, retentionDays: config.EVENT_RETENTION_DAYS });
+  keepRetentionSchedule(temporal, config, logger);
   const workflowBundle =
     deps.workflowBundle ??
     (await bundleWorkflowCode({ workflowsPath: require.resolve('./workflows'), logger: quietBundler(logger) }));
@@ -157,6 +158,22 @@ export async function createWorkers(deps: WorkerDeps): Promise<Workers> {
       forceMs: options.shutdownForceTimeMs ?? options.shutdownGraceTimeMs,
     },
   };
+}
+
+/**
+ * Makes sure of the retention sweep's schedule without holding up the worker's start: a namespace where this
+ * worker may not manage schedules (a narrow Temporal Cloud API key) logs why and tries again every minute.
+ */
+function keepRetentionSchedule(temporal: Client, config: Config, logger: Logger): void {
+  const attempt = () =>
+    ensureRetentionSchedule(temporal, {
+      taskQueue: config.TASK_QUEUE,
+      retentionDays: config.EVENT_RETENTION_DAYS,
+    }).catch((err: unknown) => {
+      logger.warn({ err }, 'the retention schedule could not be made sure of; trying again in a minute');
+      setTimeout(() => void attempt(), 60_000).unref();
+    });
+  void attempt();
 }
 
 /** The bundler's progress lines go to debug: a start logs what it started, not how. */

@@ -89,3 +89,15 @@ export async function startStack(
 }
 
 export type Stack = Awaited<ReturnType<typeof startStack>>;
+
+/** A worker for a stack started without one (`{ worker: false }`), once a backlog is queued: run it, then stop it. */
+export async function startStackWorkers(stack: Stack, connection: NativeConnection): Promise<Workers> {
+  return createWorkers({
+    config: stack.config,
+    connection,
+    db: stack.db,
+    logger: createLogger('silent'),
+    liquid: stack.liquid,
+    workflowBundle: { codePath: testEnv('workflowBundle') },
+  });
+}

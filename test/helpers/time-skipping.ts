@@ -6,6 +6,8 @@ import { loadConfig } from '../../src/config';
 import type { AppDatabase } from '../../src/database';
 import { createLogger } from '../../src/shared/logger';
 import { outboundActivityDeps, installTemporalRuntime } from '../../src/worker';
+import type { DeliveryInput, DeliveryResult } from '../../src/outbound/workflow/types';
+import type { deliveryWorkflow } from '../../src/workflows';
 import { testEnv } from './env';
 
 /**
@@ -35,4 +37,24 @@ export async function createTestWorker(
     activities: createOutboundActivities({ ...outboundActivityDeps(config, db, createLogger('silent')), ...extra }),
   });
   return { worker, taskQueue };
+}
+
+/** Runs one delivery workflow to its end on `worker`: its result, or the error it ended with. */
+export async function runDeliveryToEnd(
+  env: TestWorkflowEnvironment,
+  test: { worker: Worker; taskQueue: string },
+  input: DeliveryInput,
+): Promise<{ result: DeliveryResult | undefined; error: unknown }> {
+  return test.worker
+    .runUntil(
+      env.client.workflow.execute<typeof deliveryWorkflow>('deliveryWorkflow', {
+        taskQueue: test.taskQueue,
+        workflowId: `delivery-${input.deliveryId}`,
+        args: [input],
+      }),
+    )
+    .then(
+      (result) => ({ result, error: undefined }),
+      (error: unknown) => ({ result: undefined, error }),
+    );
 }

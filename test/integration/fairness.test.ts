@@ -1,9 +1,7 @@
 import { NativeConnection } from '@temporalio/worker';
-import { createLogger } from '../../src/shared/logger';
-import { createWorkers, type Workers } from '../../src/worker';
-import { testEnv } from '../helpers/env';
+import type { Workers } from '../../src/worker';
 import { startReceiver, type Receiver } from '../helpers/receiver';
-import { startStack, type Stack } from '../helpers/stack';
+import { startStack, startStackWorkers, type Stack } from '../helpers/stack';
 
 /**
  * A backlog to one endpoint does not hold up the others: deliveries carry their endpoint as Temporal's
@@ -64,14 +62,7 @@ describe('fairness across endpoints', () => {
     const busy = await publish('busy', 80);
     const other = await publish('other', 10);
 
-    worker = await createWorkers({
-      config: stack.config,
-      connection,
-      db: stack.db,
-      logger: createLogger('silent'),
-      liquid: stack.liquid,
-      workflowBundle: { codePath: testEnv('workflowBundle') },
-    });
+    worker = await startStackWorkers(stack, connection);
     running = worker.run();
     await Promise.all(
       [...busy, ...other].map((p) => stack.temporal.workflow.getHandle(p.deliveries[0]!.workflowId).result()),

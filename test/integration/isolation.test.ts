@@ -1,9 +1,7 @@
 import { NativeConnection } from '@temporalio/worker';
-import { createLogger } from '../../src/shared/logger';
-import { createWorkers, type Workers } from '../../src/worker';
-import { testEnv } from '../helpers/env';
+import type { Workers } from '../../src/worker';
 import { startReceiver, type Receiver } from '../helpers/receiver';
-import { startStack, type Stack } from '../helpers/stack';
+import { startStack, startStackWorkers, type Stack } from '../helpers/stack';
 
 /**
  * Many tenants on one host (a build-hook or chat service serves thousands of tenants' URLs): each webhook is its
@@ -102,14 +100,7 @@ describe('isolation on one host', () => {
       // X's backlog is queued first: 15 events to each of its 20 webhooks; then Y's 30.
       const x = await publishMany(stack, 'big', 'post', 15);
       const y = await publishMany(stack, 'small', 'post', 30);
-      workers = await createWorkers({
-        config: stack.config,
-        connection,
-        db: stack.db,
-        logger: createLogger('silent'),
-        liquid: stack.liquid,
-        workflowBundle: { codePath: testEnv('workflowBundle') },
-      });
+      workers = await startStackWorkers(stack, connection);
       running = workers.run();
       const handles = [...x, ...y].flatMap((p) => p.deliveries.map((d) => d.workflowId));
       expect(handles).toHaveLength(330);

@@ -20,7 +20,15 @@ describe('the retention schedule', () => {
 
   it('exists once a worker has started, and its sweep removes events older than EVENT_RETENTION_DAYS', async () => {
     const handle = stack.temporal.schedule.getHandle(retentionScheduleId(stack.config.TASK_QUEUE));
-    const described = await handle.describe();
+    // Made sure of beside the worker's start, not before it.
+    let described: Awaited<ReturnType<typeof handle.describe>> | undefined;
+    for (let i = 0; i < 100 && !described; i++) {
+      described = await handle.describe().catch(async () => {
+        await new Promise((r) => setTimeout(r, 50));
+        return undefined;
+      });
+    }
+    if (!described) throw new Error('no retention schedule');
     expect(described.action).toMatchObject({
       type: 'startWorkflow',
       workflowType: 'retentionSweepWorkflow',

@@ -77,6 +77,32 @@ describe('endpoint guard (in-worker limits and circuit breaker)', () => {
     await permit(guard.enter(endpointOf('wh_healthy'), 0));
   });
 
+  it("caps a project's requests in flight across its webhooks, and never another project's", async () => {
+    const woken: string[] = [];
+    const guard = createEndpointGuard({
+      maxInFlight: 2,
+      maxInFlightPerGroup: 3,
+      failureThreshold: 5,
+      cooldownMs: 1_000,
+      wake: async (id) => void woken.push(id),
+    });
+    const a1 = await permit(guard.enter('wh_a', 0, 'a1', 'p1'));
+    await permit(guard.enter('wh_a', 0, 'a2', 'p1'));
+    await permit(guard.enter('wh_b', 0, 'b1', 'p1'));
+    // wh_b has room, its project has not: it waits in wh_b's line, and another project goes on.
+    expect(await guard.enter('wh_b', 0, 'b2', 'p1')).toEqual({
+      reason: expect.stringMatching(/project of endpoint wh_b has too many requests in flight/),
+      queued: true,
+    });
+    await permit(guard.enter('wh_c', 0, 'c1', 'p2'));
+    await permit(guard.enter('wh_c', 0, 'c2', 'p2'));
+    // A place of the project frees on wh_a: the place is kept for wh_b's first in line, and it is woken.
+    a1.release('success', 0);
+    expect(woken).toEqual(['b2']);
+    await permit(guard.enter('wh_b', 0, 'b2', 'p1'));
+    expect(await guard.enter('wh_a', 0, 'a3', 'p1')).toMatchObject({ queued: true });
+  });
+
   it('bounds its line: past maxWaiting a refused delivery is not queued (it waits on its own timer)', async () => {
     const guard = createEndpointGuard({
       maxInFlight: 1,

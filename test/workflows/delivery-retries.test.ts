@@ -9,7 +9,7 @@ import type { deliveryWorkflow } from '../../src/workflows';
 import { openTestDatabase } from '../helpers/db';
 import { startGarbageServer, storeDelivery } from '../helpers/fixtures';
 import { startReceiver, type Receiver, type Reply } from '../helpers/receiver';
-import { createTestWorker, createTimeSkippingEnv } from '../helpers/time-skipping';
+import { createTestWorker, createTimeSkippingEnv, runDeliveryToEnd } from '../helpers/time-skipping';
 
 /** Every path of a delivery, under real policies, on the time-skipping server: hours pass in moments. */
 describe('delivery workflow (time-skipping)', () => {
@@ -36,20 +36,9 @@ describe('delivery workflow (time-skipping)', () => {
 
   /** Runs one delivery to its end on a fresh worker; returns what every party saw. */
   async function run(input: DeliveryInput, workerConfig: Record<string, string> = {}) {
-    const { worker, taskQueue } = await createTestWorker(env, db, workerConfig);
+    const test = await createTestWorker(env, db, workerConfig);
     const startedAt = await env.currentTimeMs();
-    const outcome = await worker
-      .runUntil(
-        env.client.workflow.execute<typeof deliveryWorkflow>('deliveryWorkflow', {
-          taskQueue,
-          workflowId: `delivery-${input.deliveryId}`,
-          args: [input],
-        }),
-      )
-      .then(
-        (result) => ({ result, error: undefined }),
-        (error: unknown) => ({ result: undefined, error }),
-      );
+    const outcome = await runDeliveryToEnd(env, test, input);
     const skippedMs = (await env.currentTimeMs()) - startedAt;
     const delivery = (await db.models.Delivery.findById(input.deliveryId).lean())!;
     const logs = await db.models.LogEntry.find({ deliveryId: input.deliveryId }).sort({ attempt: 1 }).lean();

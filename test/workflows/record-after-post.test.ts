@@ -1,13 +1,12 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createOutboundActivityStores, type OutboundActivityStores } from '../../src/outbound/activities';
-import type { deliveryWorkflow } from '../../src/workflows';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/shared/logger';
 import { outboundActivityDeps } from '../../src/worker';
 import { openTestDatabase } from '../helpers/db';
 import { storeDelivery } from '../helpers/fixtures';
 import { startReceiver, type Receiver, type Reply } from '../helpers/receiver';
-import { createTestWorker, createTimeSkippingEnv } from '../helpers/time-skipping';
+import { createTestWorker, createTimeSkippingEnv, runDeliveryToEnd } from '../helpers/time-skipping';
 
 type Db = Awaited<ReturnType<typeof openTestDatabase>>;
 
@@ -50,19 +49,7 @@ describe('recording an attempt after its request (time-skipping)', () => {
     const r = await startReceiver(() => reply);
     receivers.push(r);
     const { input, webhookId } = await storeDelivery(db, `${r.url}/hook`);
-    const { worker, taskQueue } = await createTestWorker(env, db, {}, { stores: fail.stores });
-    const outcome = await worker
-      .runUntil(
-        env.client.workflow.execute<typeof deliveryWorkflow>('deliveryWorkflow', {
-          taskQueue,
-          workflowId: `delivery-${input.deliveryId}`,
-          args: [input],
-        }),
-      )
-      .then(
-        (result) => ({ result, error: undefined }),
-        (error: unknown) => ({ result: undefined, error }),
-      );
+    const outcome = await runDeliveryToEnd(env, await createTestWorker(env, db, {}, { stores: fail.stores }), input);
     const delivery = await db.models.Delivery.findById(input.deliveryId).lean();
     const logs = await db.models.LogEntry.find({ deliveryId: input.deliveryId }).lean();
     const webhook = await db.models.Webhook.findById(webhookId).lean();

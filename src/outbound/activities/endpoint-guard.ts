@@ -1,6 +1,12 @@
 export interface EndpointGuardOptions {
   /** Requests in flight to one endpoint from this worker. */
   maxInFlight: number;
+  /**
+   * Requests in flight to all the endpoints of one group (a project) from this worker, when set: so that one
+   * project's hanging webhooks hold a bounded share of the worker's activity slots, and never another
+   * project's; only that project's other webhooks may wait behind them.
+   */
+  maxInFlightPerGroup?: number;
   /** Consecutive failed attempts that open the circuit. */
   failureThreshold: number;
   /** How long an open circuit pauses the endpoint's deliveries. */
@@ -56,6 +62,15 @@ interface EndpointState {
   probing: boolean;
   /** When an attempt last entered or left (this worker's clock), for forgetting idle endpoints. */
   touchedAt: number;
+  /** The group (project) it belongs to, when its attempts say. */
+  group?: GroupState;
+}
+
+/** A group's places taken (in flight, and kept for woken deliveries), and its endpoints with a line. */
+interface GroupState {
+  inFlight: number;
+  kept: number;
+  lines: Map<string, EndpointState>;
 }
 
 const DEFAULT_MAX_WAITING = 1_000;
@@ -73,6 +88,20 @@ const DEFAULT_MAX_WAITING = 1_000;
  */
 export function createEndpointGuard(opts: EndpointGuardOptions & { wake?: Wake }) {
   const states = new Map<string, EndpointState>();
+  const groups = new Map<string, GroupState>();
+  const groupOf = (id: string) => {
+    let g = groups.get(id);
+    if (!g) {
+      g = { inFlight: 0, kept: 0, lines: new Map() };
+      groups.set(id, g);
+    }
+    return g;
+  };
+  const groupFull = (s: EndpointState) =>
+    s.group !== undefined &&
+    opts.maxInFlightPerGroup !== undefined &&
+    s.group.inFlight + s.group.kept >= opts.maxInFlightPerGroup;
+
   const maxWaiting = opts.maxWaiting ?? DEFAULT_MAX_WAITING;
   const idleForgetMs = opts.idleForgetMs ?? opts.cooldownMs;
   let sweptAt = Date.now();
@@ -105,6 +134,9 @@ export function createEndpointGuard(opts: EndpointGuardOptions & { wake?: Wake }
       const closed = s.openUntil === undefined || s.openUntil <= now;
       if (quiet && closed && now - s.touchedAt >= idleForgetMs) states.delete(endpoint);
     }
+    // A group with nothing taken and no line is forgotten too; an endpoint still pointing at it takes its
+    // group afresh at its next attempt (enter).
+    for (const [id, g] of groups) if (g.inFlight === 0 && g.kept === 0 && g.lines.size === 0) groups.delete(id);
   };
   // Forget endpoints that are idle and healthy, so that the map stays as small as the traffic.
   const forgetIfIdle = (endpoint: string, s: EndpointState) => {
@@ -123,12 +155,24 @@ export function createEndpointGuard(opts: EndpointGuardOptions & { wake?: Wake }
   // given back after a while.
   const dropStaleKept = (s: EndpointState) => {
     const now = Date.now();
-    for (const [id, until] of s.kept) if (until < now) s.kept.delete(id);
+    for (const [id, until] of s.kept) if (until < now) unkeep(s, id);
   };
+  /** A kept place is taken, given back or dropped: the group's count follows. */
+  function unkeep(s: EndpointState, id: string): boolean {
+    if (!s.kept.delete(id)) return false;
+    if (s.group) s.group.kept--;
+    return true;
+  }
   // A delivery that got in another way is no longer waiting: no place is to be kept for it.
-  const leaveLine = (s: EndpointState, waiter: string | undefined) => {
+  const leaveLine = (endpoint: string, s: EndpointState, waiter: string | undefined) => {
     const at = waiter === undefined ? -1 : s.waiting.indexOf(waiter);
     if (at >= 0) s.waiting.splice(at, 1);
+    if (!s.waiting.length) s.group?.lines.delete(endpoint);
+  };
+  /** A place taken: the endpoint's and its group's. */
+  const take = (s: EndpointState) => {
+    s.inFlight++;
+    if (s.group) s.group.inFlight++;
   };
   const busy = (s: EndpointState) => s.inFlight + s.kept.size >= opts.maxInFlight;
 
@@ -156,6 +200,7 @@ export function createEndpointGuard(opts: EndpointGuardOptions & { wake?: Wake }
         released = true;
         s.touchedAt = Date.now();
         s.inFlight--;
+        if (s.group) s.group.inFlight--;
         if (probe) s.probing = false;
         if (outcome === 'success') {
           s.consecutiveFailures = 0;
@@ -165,6 +210,8 @@ export function createEndpointGuard(opts: EndpointGuardOptions & { wake?: Wake }
           if (probe || s.consecutiveFailures >= opts.failureThreshold) s.openUntil = at + opts.cooldownMs;
         }
         handOut(endpoint, s);
+        // A place of the group freed: an endpoint of the group whose line waits for one may go on.
+        if (s.group) for (const [other, o] of s.group.lines) if (o !== s) handOut(other, o);
         forgetIfIdle(endpoint, s);
       },
     };
@@ -173,18 +220,20 @@ export function createEndpointGuard(opts: EndpointGuardOptions & { wake?: Wake }
   /** Gives each free place to an attempt waiting in the worker, else keeps it for the next in line and wakes it. */
   function handOut(endpoint: string, s: EndpointState) {
     dropStaleKept(s);
-    while (!busy(s) && s.lingering.length && s.openUntil === undefined) {
-      s.inFlight++;
+    while (!busy(s) && !groupFull(s) && s.lingering.length && s.openUntil === undefined) {
+      take(s);
       s.lingering.shift()!(true);
     }
-    while (!busy(s) && s.waiting.length && opts.wake && s.openUntil === undefined) {
+    while (!busy(s) && !groupFull(s) && s.waiting.length && opts.wake && s.openUntil === undefined) {
       const id = s.waiting.shift()!;
+      if (!s.waiting.length) s.group?.lines.delete(endpoint);
       s.kept.set(id, Date.now() + KEEP_PLACE_MS);
+      if (s.group) s.group.kept++;
       // Should it not come for its place, the place goes on to the next in line.
       setTimeout(() => handOut(endpoint, s), KEEP_PLACE_MS + 1).unref();
       opts.wake(id).catch(() => {
         // It ended meanwhile (delivered elsewhere, terminated): the place goes to the next.
-        s.kept.delete(id);
+        unkeep(s, id);
         handOut(endpoint, s);
       });
     }
@@ -195,31 +244,40 @@ export function createEndpointGuard(opts: EndpointGuardOptions & { wake?: Wake }
      * A place for one request to `endpoint`, or why not now. With `waiter` (the delivery's workflow id) a
      * refused attempt joins the endpoint's line and its workflow is woken when a place is kept for it.
      */
-    async enter(endpoint: string, now: number, waiter?: string): Promise<Permit | Refusal> {
+    async enter(endpoint: string, now: number, waiter?: string, group?: string): Promise<Permit | Refusal> {
       sweepIdle();
       const s = stateOf(endpoint);
+      if (group !== undefined && (s.group === undefined || (s.inFlight === 0 && s.kept.size === 0))) {
+        s.group = groupOf(group);
+      }
       if (s.openUntil !== undefined && s.openUntil > now) {
         return { reason: `endpoint ${endpoint} is paused (circuit open)`, untilMs: s.openUntil };
       }
       const probe = s.openUntil !== undefined;
       if (probe && s.probing) return { reason: `endpoint ${endpoint} is paused (circuit half-open, probing)` };
-      const kept = waiter !== undefined && s.kept.delete(waiter);
+      const kept = waiter !== undefined && unkeep(s, waiter);
       dropStaleKept(s);
-      if (kept || !busy(s)) {
-        s.inFlight++;
-        leaveLine(s, waiter);
+      if (kept || (!busy(s) && !groupFull(s))) {
+        take(s);
+        leaveLine(endpoint, s, waiter);
         return permitFor(endpoint, s, probe);
       }
       if (!probe && s.waiting.length === 0 && s.lingering.length < opts.maxInFlight && (opts.lingerMs ?? 0) > 0) {
         if (await linger(s)) {
-          leaveLine(s, waiter);
+          leaveLine(endpoint, s, waiter);
           return permitFor(endpoint, s, false);
         }
       }
       const inLine = waiter !== undefined && s.waiting.includes(waiter);
       const queued = waiter !== undefined && opts.wake !== undefined && (inLine || s.waiting.length < maxWaiting);
-      if (queued && !inLine) s.waiting.push(waiter);
-      return { reason: `endpoint ${endpoint} has too many requests in flight`, queued };
+      if (queued && !inLine) {
+        s.waiting.push(waiter);
+        s.group?.lines.set(endpoint, s);
+      }
+      const reason = busy(s)
+        ? `endpoint ${endpoint} has too many requests in flight`
+        : `the project of endpoint ${endpoint} has too many requests in flight`;
+      return { reason, queued };
     },
 
     /** For tests and metrics: how many endpoints the guard remembers. */

@@ -70,7 +70,7 @@ export function createSendWebhook(deps: SendWebhookDeps) {
       startedAt,
     };
     const now = serverNow();
-    const permit = await endpointGuard.enter(endpoint, now, ctx.info.workflowExecution?.workflowId);
+    const permit = await endpointGuard.enter(endpoint, now, ctx.info.workflowExecution?.workflowId, input.projectId);
     if (isRefusal(permit)) {
       throw pause({
         attemptsUsed: attempt - 1,
