@@ -5,7 +5,7 @@ import { openTestDatabase } from '../helpers/db';
 /**
  * Look-ups by `_id` must use the `_id` index, whatever the collection's size: the delivery path is built on them.
  * FerretDB v1.24.2 on SQLite never did (it queried another spelling of the index's expression, so every find,
- * update and delete by `_id` scanned the table); temporal/ferretdb-v1.24.2-id-index.patch fixes that, and this
+ * update and delete by `_id` scanned the table); temporal/ferretdb-v1.24.2-pushdown.patch fixes that (its first part), and this
  * test fails on a FerretDB built without it (rebuild with `temporal/provision.sh ferretdb`). It reads the query
  * plan, never a timing.
  * FerretDB's `explain` returns SQLite's EXPLAIN QUERY PLAN of the statement it sends. Updates and deletes by
