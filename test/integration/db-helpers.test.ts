@@ -1,6 +1,8 @@
 import { createCappedSequence, type SequenceEntry } from '../../src/db/capped-sequence';
+import { createRecordLocks, type LockEntry } from '../../src/db/record-lock';
 import { insertInFreeSlot } from '../../src/db/slots';
 import { insertOrFind } from '../../src/db/unique-insert';
+import { BusyError } from '../../src/shared/errors';
 import { openTestDatabase } from '../helpers/db';
 
 /**
@@ -220,5 +222,50 @@ describe('a slot out of N (db/slots.ts)', () => {
       insert: () => Promise.reject(new Error('disk full')),
     });
     await expect(broken).rejects.toThrow('disk full');
+  });
+});
+
+describe('a record lock (db/record-lock.ts)', () => {
+  const collection = () => db.conn.collection<LockEntry>('helper_locks');
+
+  it('lets one change of a record run at a time, in turn, and frees the record after', async () => {
+    const withLock = createRecordLocks(collection());
+    const order: string[] = [];
+    let inside = 0;
+    let most = 0;
+    await Promise.all(
+      range(1, 6).map((i) =>
+        withLock('rec-1', async () => {
+          most = Math.max(most, ++inside);
+          order.push(`in ${i}`);
+          await new Promise((r) => setTimeout(r, 15));
+          inside--;
+        }),
+      ),
+    );
+    expect(most).toBe(1);
+    expect(order).toHaveLength(6);
+    expect(await collection().countDocuments({ _id: 'rec-1' })).toBe(0);
+  });
+
+  it('frees the record when the change throws, and keeps other records apart', async () => {
+    const withLock = createRecordLocks(collection());
+    await expect(
+      withLock('rec-2', async () => {
+        await withLock('rec-3', async () => undefined); // another record: no wait
+        throw new Error('the change failed');
+      }),
+    ).rejects.toThrow('the change failed');
+    expect(await collection().countDocuments({ _id: { $in: ['rec-2', 'rec-3'] } })).toBe(0);
+  });
+
+  it('takes over a lock whose holder died (expired), and answers BusyError while a live one holds it', async () => {
+    await collection().insertOne({ _id: 'rec-dead', expiresAt: new Date(Date.now() - 1_000) });
+    expect(await createRecordLocks(collection())('rec-dead', async () => 'taken over')).toBe('taken over');
+
+    await collection().insertOne({ _id: 'rec-held', expiresAt: new Date(Date.now() + 60_000) });
+    const impatient = createRecordLocks(collection(), { waitMs: 100 });
+    await expect(impatient('rec-held', async () => 'never')).rejects.toBeInstanceOf(BusyError);
+    expect(await collection().countDocuments({ _id: 'rec-held' })).toBe(1); // not another's to free
   });
 });

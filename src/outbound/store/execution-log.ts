@@ -26,7 +26,8 @@ export function createExecutionLog(db: Database<Pick<OutboundModels, 'LogEntry'>
   return {
     /** Where an attempt's entry is, if it wrote one: a query within the webhook's entries, for crash recovery only. */
     async entryOf(start: Pick<LogStart, 'projectId' | 'webhookId' | 'deliveryId' | 'attempt'>) {
-      const entry = await model.findOne(start, { n: 1 }).lean();
+      const { projectId, webhookId, deliveryId, attempt } = start;
+      const entry = await model.findOne({ projectId, webhookId, deliveryId, attempt }, { n: 1 }).lean();
       return entry ? { id: entry._id, n: entry.n } : null;
     },
 
