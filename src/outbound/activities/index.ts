@@ -7,8 +7,7 @@ import { createDeliveryStore, type DeliveryStore } from '../store/deliveries';
 import type { OutboundModels } from '../store/models';
 import type { DeliveryActivities } from '../workflow/types';
 import { createEndpointGuard, type EndpointGuard, type EndpointGuardOptions, type Wake } from './endpoint-guard';
-import { createFinishDelivery } from './finish-delivery';
-import { createRecordAttempt } from './record-attempt';
+import { createRecorder } from './recorder';
 import { createSendWebhook } from './send-webhook';
 import { createWebhookCache, type WebhookCache } from './webhook-cache';
 
@@ -49,17 +48,15 @@ export function createOutboundActivityStores(deps: OutboundActivityDeps): Outbou
 /** The delivery workflow's activities, built from their dependencies (as in samples-typescript's DI sample). */
 export function createOutboundActivities(deps: OutboundActivityDeps) {
   const { deliveries, executionLog, webhooks } = { ...createOutboundActivityStores(deps), ...deps.stores };
-  const recordAttempt = createRecordAttempt({ deliveries, executionLog, webhooks });
+  const recorder = createRecorder({ ...deps, deliveries, executionLog, webhooks });
   return {
     sendWebhook: createSendWebhook({
       ...deps,
       webhooks,
-      deliveries,
-      executionLog,
-      recordAttempt,
+      recorder,
       endpointGuard: deps.endpointGuard ?? createEndpointGuard({ ...deps.endpoints, wake: deps.wake }),
     }),
-    finishDelivery: createFinishDelivery({ deliveries, executionLog }),
-    recordAttempt,
+    finishDelivery: recorder.cutOff,
+    recordAttempt: recorder.attempt,
   } satisfies DeliveryActivities;
 }

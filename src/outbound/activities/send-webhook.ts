@@ -3,39 +3,35 @@ import type { Dispatcher } from 'undici';
 import { refusedTarget, sendRequest, type OutboundPolicy, type OutboundResult } from '../../shared/http/client';
 import type { Logger } from '../../shared/logger';
 import { endpointOf } from '../deliveries/endpoint';
-import { INTERRUPTED, loggedHeaders, type ExecutionLog, type LogStart } from '../store/execution-log';
-import type { EntryRef } from '../store/records';
-import type { DeliveryStore } from '../store/deliveries';
+import { loggedHeaders, type LogStart } from '../store/execution-log';
 import { FailureType, type AttemptDetails, type PauseDetails, type UnrecordedDetails } from '../workflow/failures';
 import type { AttemptRecord, DeliveryInput } from '../workflow/types';
 import { decideAttempt, type Decision } from './decide';
 import { isRefusal, type EndpointGuard } from './endpoint-guard';
-import type { RecordAttempt } from './record-attempt';
+import type { Recorder } from './recorder';
 import { requestHeaders } from './request-headers';
 import type { AttemptWebhook, WebhookCache } from './webhook-cache';
 
 export interface SendWebhookDeps {
   webhooks: WebhookCache;
-  deliveries: DeliveryStore;
-  executionLog: ExecutionLog;
   endpointGuard: EndpointGuard;
-  recordAttempt: RecordAttempt;
+  /** Every write of the delivery's record and log (recorder.ts). */
+  recorder: Recorder;
   dispatcher: Dispatcher;
   outbound: OutboundPolicy;
   logger: Logger;
-  /** An attempt still running after this long is shown `pending` in the log until it ends. */
-  pendingAfterMs: number;
 }
 
 /**
  * One attempt of one delivery; Temporal's retry policy calls it again on a retryable failure.
- * In stages: prepare (the webhook, may it be sent, may its endpoint take it now) → call (one POST) →
- * handle (decide, then log the attempt and record the delivery, the end included when this was the last).
+ * In stages: prepare (the webhook, may it be sent, may its endpoint take it now) → call (one POST, through a
+ * client that touches no database) → record (decide, then the recorder logs the attempt and records the
+ * delivery, the end included when this was the last).
  * A first attempt that succeeds costs two database writes, plus a read when the worker's webhook copy is
  * stale (see webhook-cache.ts).
  */
 export function createSendWebhook(deps: SendWebhookDeps) {
-  const { webhooks, deliveries, executionLog, endpointGuard, recordAttempt, dispatcher, outbound, logger } = deps;
+  const { webhooks, endpointGuard, recorder, dispatcher, outbound, logger } = deps;
 
   return async function sendWebhook(
     input: DeliveryInput,
@@ -50,11 +46,11 @@ export function createSendWebhook(deps: SendWebhookDeps) {
 
     // Prepare.
     const webhook = await webhooks.get(input.webhookId, { fresh: attempt > 1, atLeastVersion: input.webhookVersion });
-    if (attempt > 1) await tidyAfterCrash(input, attempt - 1, webhook?.url ?? '');
+    if (attempt > 1) await recorder.tidyAfterCrash(input, attempt - 1, webhook?.url ?? '');
     const refused = whyNotSend(webhook, input, outbound);
     if (refused !== undefined || !webhook) {
       const reason = refused ?? 'webhook was deleted';
-      await deliveries.ended(input.deliveryId, { status: 'error', error: reason, attempts: attempt - 1 });
+      await recorder.stopped(input.deliveryId, reason, attempt - 1);
       throw stop(reason, attempt - 1);
     }
     const { url } = webhook;
@@ -81,7 +77,7 @@ export function createSendWebhook(deps: SendWebhookDeps) {
     }
 
     // Call. The place at the endpoint is the request's alone, not the writes' that follow it.
-    const pending = showPendingIfSlow(start);
+    const pending = recorder.showPendingIfSlow(start);
     let outcome: 'success' | 'failure' | 'none' = 'none';
     let result: OutboundResult;
     let decision: Decision;
@@ -120,7 +116,7 @@ export function createSendWebhook(deps: SendWebhookDeps) {
       pendingRef: await pending.settle(),
     };
     try {
-      await recordAttempt(record, input.body);
+      await recorder.attempt(record, input.body);
     } catch (err) {
       logger.warn({ err, deliveryId: input.deliveryId, attempt }, 'recording an attempt failed');
       // Another request is due anyway (a failed attempt, not the last): Temporal's retry goes on, and the
@@ -148,63 +144,6 @@ export function createSendWebhook(deps: SendWebhookDeps) {
         throw retry(decision, { attempt, statusCode, recorded: last });
     }
   };
-
-  /**
-   * Writes a `pending` entry (and where it is, for a crash to be tidied) only if the request is still running
-   * after `pendingAfterMs`: a quick attempt is logged once, with its result.
-   */
-  function showPendingIfSlow(start: LogStart) {
-    let written: Promise<EntryRef | undefined> | undefined;
-    const timer = setTimeout(() => {
-      written = executionLog.pending(start).then(async (ref) => {
-        await deliveries.pendingLogged(start.deliveryId, start.attempt, ref);
-        return ref;
-      });
-      // Not awaited here: a failure to show `pending` must not fail the attempt; settle() tells.
-      written.catch((err: unknown) => logger.warn({ err, deliveryId: start.deliveryId }, 'pending log entry'));
-    }, deps.pendingAfterMs);
-    return {
-      async settle(): Promise<EntryRef | undefined> {
-        clearTimeout(timer);
-        return written?.catch(() => undefined);
-      },
-    };
-  }
-
-  /**
-   * A retry follows an attempt that may have been cut off by a crash: close its entry if it was left
-   * `pending`, or log it as cut off if it had written nothing yet.
-   */
-  async function tidyAfterCrash(input: DeliveryInput, previous: number, url: string): Promise<void> {
-    const progress = await deliveries.progress(input.deliveryId);
-    if (!progress) return;
-    if (progress.pendingLog) {
-      await executionLog.closeInterrupted(progress.pendingLog);
-    } else if (progress.attempts < previous) {
-      // Cut off before its delivery recorded it: it may have shown a pending entry (a crash between the two
-      // writes), found by a query bounded by the webhook's ring, on this after-a-crash path only; or nothing,
-      // and then it is logged, so that every attempt has its entry.
-      const shown = await executionLog.entryOf({
-        projectId: input.projectId,
-        webhookId: input.webhookId,
-        deliveryId: input.deliveryId,
-        attempt: previous,
-      });
-      if (shown) return executionLog.closeInterrupted(shown);
-      const now = new Date();
-      await executionLog.record(
-        {
-          projectId: input.projectId,
-          webhookId: input.webhookId,
-          deliveryId: input.deliveryId,
-          attempt: previous,
-          request: { url, method: 'POST', headers: {}, body: input.body },
-          startedAt: now,
-        },
-        { status: 'error', error: INTERRUPTED, finishedAt: now, durationMs: 0 },
-      );
-    }
-  }
 }
 
 function whyNotSend(webhook: AttemptWebhook | null, input: DeliveryInput, outbound: OutboundPolicy) {
