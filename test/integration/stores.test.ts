@@ -1,3 +1,4 @@
+import { createRunLog, type RunStart } from '../../src/inbound/store/runs';
 import { createDeliveryStore } from '../../src/outbound/store/deliveries';
 import { createExecutionLog, INTERRUPTED, type LogStart } from '../../src/outbound/store/execution-log';
 import type { DeliveryRecord } from '../../src/outbound/store/records';
@@ -6,7 +7,7 @@ import { newId, seqKey } from '../../src/shared/ids';
 import { openTestDatabase } from '../helpers/db';
 
 /**
- * Outbound's stores, one contract run on the database under test (FerretDB here; a real MongoDB or Atlas when
+ * The stores, one contract run on the database under test (FerretDB here; a real MongoDB or Atlas when
  * MONGODB_URI is set for `npm test`), as outpost's drivertest runs one suite for every log store backend.
  */
 let db: Awaited<ReturnType<typeof openTestDatabase>>;
@@ -135,5 +136,47 @@ describe('tombstones (outbound/store/tombstones.ts)', () => {
     expect(first[0]).toMatchObject({ kind: 'flow', recordId: 'flow_t2', projectId: 'stores' });
     await tombstones.remove('webhook:wh_t1');
     expect((await tombstones.page(null, 10)).map((t) => t._id)).toEqual(['flow:flow_t2', 'webhook:wh_t3']);
+  });
+});
+
+describe('flow run log (inbound/store/runs.ts)', () => {
+  const run = (flowId: string, runId: string): RunStart => ({
+    projectId: 'stores',
+    flowId,
+    runId,
+    status: 'running',
+    request: { body: '{}', headers: {} },
+    steps: [],
+    startedAt: new Date(),
+  });
+  const runsOf = async (flowId: string) =>
+    (await db.models.FlowRun.find({ flowId }).lean()).map((r) => [r.runId, r.status]).sort();
+
+  it("keeps a flow's newest `cap` runs, each updated as it goes, and ended only while it still runs", async () => {
+    const log = createRunLog(db, 3);
+    const refs = [];
+    for (let i = 1; i <= 4; i++) refs.push(await log.start(run('flow_a', `run_${i}`)));
+    await log.update(refs[3]!, { status: 'done', finishedAt: new Date() });
+    await log.closeRunning(refs[3]!, { error: 'the run was terminated', finishedAt: new Date() }); // done: kept
+    await log.closeRunning(refs[2]!, { error: 'the run was terminated', finishedAt: new Date() });
+    expect(await runsOf('flow_a')).toEqual([
+      ['run_2', 'running'],
+      ['run_3', 'error'],
+      ['run_4', 'done'],
+    ]);
+  });
+
+  it('drops an entry only while it still says running, and clears a deleted flow only', async () => {
+    const log = createRunLog(db, 300);
+    const left = await log.start(run('flow_b', 'run_left'));
+    const finished = await log.start(run('flow_b', 'run_finished'));
+    await log.update(finished, { status: 'done', finishedAt: new Date() });
+    await log.dropRunning(left);
+    await log.dropRunning(finished);
+    expect(await runsOf('flow_b')).toEqual([['run_finished', 'done']]);
+    await log.start(run('flow_c', 'run_other'));
+    await log.clear('flow_b');
+    expect(await runsOf('flow_b')).toEqual([]);
+    expect(await runsOf('flow_c')).toEqual([['run_other', 'running']]);
   });
 });
