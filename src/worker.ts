@@ -130,7 +130,12 @@ export async function createWorkers(deps: WorkerDeps): Promise<Workers> {
   const activities = createActivities({
     outbound: { ...outboundActivityDeps(config, db, logger, dispatcher), wake },
     inbound: inboundActivityDeps(config, db, { liquid, publish, dispatcher }),
-    retention: { db, logCapPerWebhook: config.LOG_CAP_PER_WEBHOOK, runLogCapPerFlow: config.RUN_LOG_CAP_PER_FLOW },
+    retention: {
+      db,
+      temporal,
+      logCapPerWebhook: config.LOG_CAP_PER_WEBHOOK,
+      runLogCapPerFlow: config.RUN_LOG_CAP_PER_FLOW,
+    },
   });
   keepRetentionSchedule(temporal, config, logger);
   const workflowBundle =

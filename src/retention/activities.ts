@@ -1,16 +1,23 @@
 import type { Database } from '../db/mongo';
 import { driverCollection } from '../db/driver';
+import type { Client } from '@temporalio/client';
+import { runEndedFromOutside } from '../inbound/flows/debugger';
+import { flowRunWorkflowId } from '../inbound/ids';
 import { createRunLog } from '../inbound/store/runs';
+import type { RunRecord } from '../inbound/store/records';
+import { workflowEnd } from '../shared/workflow-end';
 import type { InboundModels } from '../inbound/store/models';
 import { createDeliveryStore } from '../outbound/store/deliveries';
 import { createExecutionLog } from '../outbound/store/execution-log';
 import type { OutboundModels } from '../outbound/store/models';
-import type { EventRecord } from '../outbound/store/records';
+import type { DeliveryRecord, EventRecord } from '../outbound/store/records';
 import { createTombstones } from '../outbound/store/tombstones';
-import type { RetentionActivities, TombstonePage } from './types';
+import type { EndsPage, RetentionActivities, TombstonePage } from './types';
 
 export interface RetentionActivityDeps {
   db: Database<OutboundModels & InboundModels>;
+  /** Asked how a workflow ended, for records that say it still runs. */
+  temporal: Client;
   logCapPerWebhook: number;
   runLogCapPerFlow: number;
 }
@@ -25,6 +32,8 @@ export function createRetentionActivities(deps: RetentionActivityDeps): Retentio
   const deliveries = createDeliveryStore(deps.db, deps.logCapPerWebhook);
   const executionLog = createExecutionLog(deps.db, deps.logCapPerWebhook);
   const runLog = createRunLog(deps.db, deps.runLogCapPerFlow);
+  const deliveryRecords = driverCollection<DeliveryRecord>(deps.db.models.Delivery);
+  const runRecords = driverCollection<RunRecord>(deps.db.models.FlowRun);
 
   return {
     /** Removes up to `limit` events published before `beforeMs`, oldest first; says how many. */
@@ -62,6 +71,49 @@ export function createRetentionActivities(deps: RetentionActivityDeps): Retentio
         removed,
         next: page.length < limit ? null : (page[page.length - 1]?._id ?? null),
       };
+    },
+
+    /**
+     * Records the end of the next `limit` pending deliveries (or running flow runs) after `after` whose record has
+     * been quiet since `quietBeforeMs` and whose workflow has ended: ended from outside (terminated in the Web
+     * UI, say), it could not record that itself. A run entry whose run completed is a leftover of an attempt cut
+     * off by a worker's stop (the run wrote another): it is dropped. Readers show the same, and write nothing.
+     */
+    async recordEndsSeenFromOutside(kind, after, limit, quietBeforeMs): Promise<EndsPage> {
+      let recorded = 0;
+      if (kind === 'deliveries') {
+        const page = await deliveryRecords
+          .find({ status: 'pending', seq: { $gt: after ?? '' } })
+          .sort({ seq: 1 })
+          .limit(limit)
+          .toArray();
+        for (const d of page) {
+          if (d.updatedAt.getTime() >= quietBeforeMs) continue;
+          const ended = await workflowEnd(deps.temporal, d.workflowId);
+          if (!ended) continue;
+          const end = ended.completed
+            ? { status: 'done' as const }
+            : { status: 'error' as const, error: d.lastError ?? `workflow ${ended.how}` };
+          await deliveries.ended(d._id, { ...end, finishedAt: ended.at }, { onlyIfPending: true });
+          recorded++;
+        }
+        return { recorded, next: page.length < limit ? null : (page[page.length - 1]?.seq ?? null) };
+      }
+      const page = await runRecords
+        .find({ status: 'running', _id: { $gt: after ?? '' } })
+        .sort({ _id: 1 })
+        .limit(limit)
+        .toArray();
+      for (const run of page) {
+        if (run.startedAt.getTime() >= quietBeforeMs) continue;
+        const ended = await workflowEnd(deps.temporal, flowRunWorkflowId(run.runId));
+        if (!ended) continue;
+        const ref = { id: run._id, n: run.n };
+        if (ended.completed) await runLog.dropRunning(ref);
+        else await runLog.closeRunning(ref, { error: runEndedFromOutside(ended.how), finishedAt: ended.at });
+        recorded++;
+      }
+      return { recorded, next: page.length < limit ? null : (page[page.length - 1]?._id ?? null) };
     },
   };
 }

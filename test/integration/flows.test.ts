@@ -2,6 +2,7 @@ import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { driverCollection } from '../../src/db/driver';
 import type { RunRecord } from '../../src/inbound/store/records';
 import { createRunLog } from '../../src/inbound/store/runs';
+import { createRetentionActivities } from '../../src/retention/activities';
 import { SEED_RESPONSE_TEMPLATE } from '../helpers/fixtures';
 import { startReceiver, type Receiver } from '../helpers/receiver';
 import { startStack, type Stack } from '../helpers/stack';
@@ -629,7 +630,19 @@ describe('inbound flows', () => {
         startedAt: new Date(Date.now() - 60_000),
       });
       expect(await statusOf(done.runId!)).toEqual(['done']);
+      // Shown as they stand, written by nobody but the retention sweep: it records the end and drops the leftover.
+      expect(await runs.findOne({ _id: leftover.id })).not.toBeNull();
+      await createRetentionActivities({
+        db: stack.db,
+        temporal: stack.temporal,
+        logCapPerWebhook: 300,
+        runLogCapPerFlow: stack.config.RUN_LOG_CAP_PER_FLOW,
+      }).recordEndsSeenFromOutside('runs', null, 500, Date.now() - 30_000);
       expect(await runs.findOne({ _id: leftover.id })).toBeNull();
+      expect(await runs.findOne({ runId: stuck.runId! })).toMatchObject({
+        status: 'error',
+        error: "the run's workflow was terminated",
+      });
     });
 
     it('a deleted flow takes its runs with it', async () => {

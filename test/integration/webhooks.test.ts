@@ -1,6 +1,7 @@
 import { TRPCClientError } from '@trpc/client';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { driverCollection } from '../../src/db/driver';
+import { retentionScheduleId } from '../../src/retention/schedule';
 import type { DeliveryRecord } from '../../src/outbound/store/records';
 import { startReceiver, type Receiver } from '../helpers/receiver';
 import { startStack, type Stack } from '../helpers/stack';
@@ -317,22 +318,39 @@ describe('webhooks (private targets allowed, as under npm run dev)', () => {
       await stack.temporal.workflow.getHandle(second!.workflowId).terminate('by hand');
       expect((await listed())[first!.id]).toEqual(['pending', 'HTTP 500']);
 
-      // get asks the workflow, and records what it found.
+      // get asks the workflow, and shows what it found; a reader writes nothing.
       expect(await stack.api.deliveries.get.query({ projectId: 'term', id: first!.id })).toMatchObject({
         status: 'error',
         lastError: 'HTTP 500',
       });
-      expect((await listed())[first!.id]).toEqual(['error', 'HTTP 500']);
+      expect(await stack.db.models.Delivery.findById(first!.id).lean()).toMatchObject({ status: 'pending' });
 
       // list asks about a pending delivery whose record has been quiet for 30 s.
       expect((await listed())[second!.id]).toEqual(['pending', 'HTTP 500']);
       // As the driver writes it (mongoose would set updatedAt to now).
-      await driverCollection<DeliveryRecord>(stack.db.models.Delivery).updateOne(
-        { _id: second!.id },
-        { $set: { updatedAt: new Date(Date.now() - 60_000) } },
-      );
-      expect((await listed())[second!.id]).toEqual(['error', 'HTTP 500']);
-      expect(await stack.db.models.Delivery.findById(second!.id).lean()).toMatchObject({ status: 'error' });
+      const quiet = (id: string) =>
+        driverCollection<DeliveryRecord>(stack.db.models.Delivery).updateOne(
+          { _id: id },
+          { $set: { updatedAt: new Date(Date.now() - 120_000) } },
+        );
+      await quiet(first!.id);
+      await quiet(second!.id);
+      expect(await listed()).toMatchObject({
+        [first!.id]: ['error', 'HTTP 500'],
+        [second!.id]: ['error', 'HTTP 500'],
+      });
+
+      // The retention sweep records the ends, once the records have been quiet a minute.
+      await stack.temporal.schedule.getHandle(retentionScheduleId(stack.config.TASK_QUEUE)).trigger();
+      const statusOf = async (id: string) => (await stack.db.models.Delivery.findById(id).lean())?.status;
+      for (let i = 0; i < 200 && (await statusOf(second!.id)) === 'pending'; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(await stack.db.models.Delivery.findById(first!.id).lean()).toMatchObject({ status: 'error' });
+      expect(await stack.db.models.Delivery.findById(second!.id).lean()).toMatchObject({
+        status: 'error',
+        lastError: 'HTTP 500',
+      });
     } finally {
       await down.close();
     }

@@ -33,7 +33,8 @@ describe('retention sweep (time-skipping)', () => {
     await db?.drop();
   });
 
-  const activities = () => createRetentionActivities({ db, logCapPerWebhook: 300, runLogCapPerFlow: 300 });
+  const activities = () =>
+    createRetentionActivities({ db, temporal: env.client, logCapPerWebhook: 300, runLogCapPerFlow: 300 });
   async function worker(acts: RetentionActivities = activities()) {
     const taskQueue = `retention-${randomBytes(4).toString('hex')}`;
     const w = await Worker.create({

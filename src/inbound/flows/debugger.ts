@@ -3,7 +3,6 @@ import { workflowEnd } from '../../shared/workflow-end';
 import type { InboundDeps } from '../deps';
 import { flowRunWorkflowId } from '../ids';
 import type { RunRecord } from '../store/records';
-import { createRunLog } from '../store/runs';
 import type { ListRunsInput } from './schema';
 import { getFlow } from './service';
 
@@ -31,24 +30,21 @@ export async function listRuns(deps: Pick<InboundDeps, 'db' | 'temporal' | 'conf
 
 /**
  * An entry that says `running`, as its workflow stands: still running, it is as it is. Completed, the workflow
- * recorded its end in its own entry (a workflow completes only after that write), so this one is a leftover
- * and is deleted. Ended otherwise, the end is written here, once.
+ * recorded its end in its own entry (a workflow completes only after that write), so this one is a leftover and
+ * is not shown. Ended otherwise, it is shown as it ended. Shown, not written: a reader never writes the run log;
+ * the retention sweep (retention/activities.ts) records such an end, and drops such a leftover.
  */
 async function reconciled(deps: Pick<InboundDeps, 'db' | 'temporal' | 'config'>, run: RunRecord) {
   const ended = await workflowEnd(deps.temporal, flowRunWorkflowId(run.runId));
   if (!ended) return run;
-  const log = createRunLog(deps.db, deps.config.RUN_LOG_CAP_PER_FLOW);
-  const ref = { id: run._id, n: run.n };
   // Read again after the workflow's answer: a run that completed has written its own entry by now.
   const current = await deps.db.models.FlowRun.findById(run._id).lean();
   // Gone (its flow deleted) or its slot taken by a newer run: the listed entry is no more.
   if (!current || current.n !== run.n) return null;
   if (current.status !== 'running') return current;
-  if (ended.completed) {
-    await log.dropRunning(ref);
-    return null;
-  }
-  const end = { error: `the run's workflow was ${ended.how}`, finishedAt: ended.at };
-  await log.closeRunning(ref, end);
-  return { ...run, status: 'error' as const, ...end };
+  if (ended.completed) return null;
+  return { ...run, status: 'error' as const, error: runEndedFromOutside(ended.how), finishedAt: ended.at };
 }
+
+/** What a run ended from outside says (the debugger's view, and the sweep's record of it). */
+export const runEndedFromOutside = (how: string) => `the run's workflow was ${how}`;

@@ -39,6 +39,8 @@ const runSchema = new Schema<RunRecord>(
 );
 // flows.runs: a flow's runs, newest first.
 runSchema.index({ projectId: 1, flowId: 1, n: 1 });
+// The retention sweep: running entries whose workflow may have been ended from outside, in turn.
+runSchema.index({ status: 1, _id: 1 });
 
 export function createInboundModels(conn: Connection) {
   return {

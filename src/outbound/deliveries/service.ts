@@ -20,18 +20,15 @@ const QUIET_PENDING_MS = 30_000;
 /**
  * A `pending` record as its workflow stands. The record is written by the delivery's own workflow, so one
  * ended from outside (terminated or timed out in the Web UI, say) would say `pending` for ever: the workflow is
- * asked, and an end found there is written to the record, once.
+ * asked, and the delivery is shown as it ended. Shown, not written: a reader never writes a delivery; the
+ * retention sweep (retention/activities.ts) records such an end.
  */
 async function reconciled(deps: OutboundDeps, d: DeliveryRecord): Promise<DeliveryRecord> {
   const ended = await workflowEnd(deps.temporal, d.workflowId);
   if (!ended) return d;
-  const end = ended.completed
-    ? { status: 'done' as const }
-    : { status: 'error' as const, error: d.lastError ?? `workflow ${ended.how}` };
-  const finishedAt = ended.at;
-  // Only over `pending`: the last attempt may have written the real end since `d` was read. Then read it back.
-  await deps.deliveries.ended(d._id, { ...end, finishedAt }, { onlyIfPending: true });
-  return (await deps.deliveries.find(d.projectId, d._id)) ?? d;
+  return ended.completed
+    ? { ...d, status: 'done', finishedAt: ended.at }
+    : { ...d, status: 'error', finishedAt: ended.at, lastError: d.lastError ?? `workflow ${ended.how}` };
 }
 
 /** A delivery as it stands (see `reconciled`). */

@@ -81,6 +81,8 @@ deliverySchema.index({ projectId: 1, seq: 1 });
 deliverySchema.index({ projectId: 1, webhookId: 1, seq: 1 });
 deliverySchema.index({ projectId: 1, status: 1, seq: 1 });
 deliverySchema.index({ projectId: 1, webhookId: 1, status: 1, seq: 1 });
+// The retention sweep: pending deliveries whose workflow may have been ended from outside, in turn.
+deliverySchema.index({ status: 1, seq: 1 });
 
 const logEntrySchema = new Schema<LogEntryRecord>(
   {
