@@ -7,6 +7,7 @@ import { createRunLog } from '../inbound/store/runs';
 import type { RunRecord } from '../inbound/store/records';
 import { workflowEnd } from '../shared/workflow-end';
 import type { InboundModels } from '../inbound/store/models';
+import { deliveryEndSeenFromOutside } from '../outbound/deliveries/ended-outside';
 import { createDeliveryStore } from '../outbound/store/deliveries';
 import { createExecutionLog } from '../outbound/store/execution-log';
 import type { OutboundModels } from '../outbound/store/models';
@@ -26,6 +27,12 @@ export interface RetentionActivityDeps {
  * What the retention sweep (workflow.ts) does, a bounded batch per call, each idempotent: a call cut off by a
  * crash is made again, and what it had removed is simply not found again.
  */
+/** Where the page after a page starts: its last key, or null when it was not full (the last page). */
+const nextAfter = <T>(page: T[], limit: number, keyOf: (item: T) => string): string | null => {
+  const last = page[page.length - 1];
+  return page.length < limit || last === undefined ? null : keyOf(last);
+};
+
 export function createRetentionActivities(deps: RetentionActivityDeps): RetentionActivities {
   const events = driverCollection<EventRecord>(deps.db.models.Event);
   const tombstones = createTombstones(deps.db);
@@ -66,11 +73,7 @@ export function createRetentionActivities(deps: RetentionActivityDeps): Retentio
         }
         if (t.deletedAt.getTime() < settledBeforeMs) await tombstones.remove(t._id);
       }
-      return {
-        swept: page.length,
-        removed,
-        next: page.length < limit ? null : (page[page.length - 1]?._id ?? null),
-      };
+      return { swept: page.length, removed, next: nextAfter(page, limit, (t) => t._id) };
     },
 
     /**
@@ -91,13 +94,10 @@ export function createRetentionActivities(deps: RetentionActivityDeps): Retentio
           if (d.updatedAt.getTime() >= quietBeforeMs) continue;
           const ended = await workflowEnd(deps.temporal, d.workflowId);
           if (!ended) continue;
-          const end = ended.completed
-            ? { status: 'done' as const }
-            : { status: 'error' as const, error: d.lastError ?? `workflow ${ended.how}` };
-          await deliveries.ended(d._id, { ...end, finishedAt: ended.at }, { onlyIfPending: true });
+          await deliveries.ended(d._id, deliveryEndSeenFromOutside(d, ended), { onlyIfPending: true });
           recorded++;
         }
-        return { recorded, next: page.length < limit ? null : (page[page.length - 1]?.seq ?? null) };
+        return { recorded, next: nextAfter(page, limit, (d) => d.seq) };
       }
       const page = await runRecords
         .find({ status: 'running', _id: { $gt: after ?? '' } })
@@ -113,7 +113,7 @@ export function createRetentionActivities(deps: RetentionActivityDeps): Retentio
         else await runLog.closeRunning(ref, { error: runEndedFromOutside(ended.how), finishedAt: ended.at });
         recorded++;
       }
-      return { recorded, next: page.length < limit ? null : (page[page.length - 1]?._id ?? null) };
+      return { recorded, next: nextAfter(page, limit, (r) => r._id) };
     },
   };
 }

@@ -6,6 +6,7 @@ import { workflowEnd } from '../../shared/workflow-end';
 import type { OutboundDeps } from '../deps';
 import type { DeliveryRecord } from '../store/records';
 import { createDelivery, type StartedDelivery } from './create';
+import { deliveryEndSeenFromOutside } from './ended-outside';
 import type { ListDeliveriesInput, ListLogsInput } from './schema';
 
 async function findDelivery(deps: OutboundDeps, projectId: string, id: string): Promise<DeliveryRecord> {
@@ -26,9 +27,8 @@ const QUIET_PENDING_MS = 30_000;
 async function reconciled(deps: OutboundDeps, d: DeliveryRecord): Promise<DeliveryRecord> {
   const ended = await workflowEnd(deps.temporal, d.workflowId);
   if (!ended) return d;
-  return ended.completed
-    ? { ...d, status: 'done', finishedAt: ended.at }
-    : { ...d, status: 'error', finishedAt: ended.at, lastError: d.lastError ?? `workflow ${ended.how}` };
+  const end = deliveryEndSeenFromOutside(d, ended);
+  return { ...d, status: end.status, finishedAt: end.finishedAt, lastError: end.error ?? d.lastError };
 }
 
 /** A delivery as it stands (see `reconciled`). */

@@ -25,7 +25,7 @@ export function createTombstones(db: Database<Pick<OutboundModels, 'Tombstone'>>
     /** The next `limit` tombstones after `after` (by `_id`), for a sweep that pages through them all. */
     page: (after: string | null, limit: number) =>
       records
-        .find(after === null ? { _id: { $gt: '' } } : { _id: { $gt: after } })
+        .find({ _id: { $gt: after ?? '' } })
         .sort({ _id: 1 })
         .limit(limit)
         .toArray(),
