@@ -61,6 +61,7 @@ export function outboundActivityDeps(
     outbound: outboundPolicy(config),
     logger,
     logCapPerWebhook: config.LOG_CAP_PER_WEBHOOK,
+    maxPayloadBytes: config.MAX_PAYLOAD_BYTES,
     webhookCacheTtlMs: 5_000,
     pendingAfterMs: 1_000,
     endpoints: {
@@ -128,7 +129,7 @@ export async function createWorkers(deps: WorkerDeps): Promise<Workers> {
   const wake: Wake = (workflowId) => temporal.workflow.getHandle(workflowId).signal(ENDPOINT_FREE_SIGNAL);
   const dispatcher = createDispatcher(outboundPolicy(config));
   const activities = createActivities({
-    outbound: { ...outboundActivityDeps(config, db, logger, dispatcher), wake },
+    outbound: { ...outboundActivityDeps(config, db, logger, dispatcher), wake, publish },
     inbound: inboundActivityDeps(config, db, { liquid, publish, dispatcher }),
     retention: {
       db,

@@ -32,6 +32,9 @@ export function presentWebhook(w: WebhookRecord) {
     contentType: w.contentType,
     payloadTemplate: w.payloadTemplate ?? null,
     retryPolicy: effectiveRetryPolicy(w.retryPolicy),
+    ordering: w.ordering ?? 'none',
+    coalesce: w.coalesce ?? null,
+    digest: w.digest ?? false,
     createdAt: w.createdAt.toISOString(),
     updatedAt: w.updatedAt.toISOString(),
   };
@@ -50,6 +53,8 @@ export function presentDelivery(d: DeliveryRecord) {
     finishedAt: d.finishedAt?.toISOString() ?? null,
     lastStatusCode: d.lastStatusCode ?? null,
     lastError: d.lastError ?? null,
+    ...(d.eventIds ? { eventIds: d.eventIds } : {}),
+    ...(d.coalescedInto ? { coalescedInto: d.coalescedInto } : {}),
   };
 }
 

@@ -9,3 +9,10 @@ export const eventRecordIdFor = (projectId: string, eventId: string): string => 
 
 /** A delivery's workflow id: part of the contract, and of every running workflow's history. */
 export const deliveryWorkflowId = (deliveryId: string): string => `delivery-${deliveryId}`;
+
+/** One `events.publishBatch` has one id per (projectId, ref): a repeat finds it. */
+export const batchIdFor = (projectId: string, ref: string): string => derivedId('bat', projectId, ref);
+
+/** A digest webhook's delivery of one part of a batch. */
+export const digestDeliveryIdFor = (batchId: string, webhookId: string, part: number): string =>
+  derivedId('dlv', batchId, webhookId, String(part));

@@ -11,7 +11,7 @@ import { deliveryEndSeenFromOutside } from '../outbound/deliveries/ended-outside
 import { createDeliveryStore } from '../outbound/store/deliveries';
 import { createExecutionLog } from '../outbound/store/execution-log';
 import type { OutboundModels } from '../outbound/store/models';
-import type { DeliveryRecord, EventRecord } from '../outbound/store/records';
+import type { BatchRecord, DeliveryRecord, EventRecord } from '../outbound/store/records';
 import { createTombstones } from '../outbound/store/tombstones';
 import type { EndsPage, RetentionActivities, TombstonePage } from './types';
 
@@ -35,6 +35,7 @@ const nextAfter = <T>(page: T[], limit: number, keyOf: (item: T) => string): str
 
 export function createRetentionActivities(deps: RetentionActivityDeps): RetentionActivities {
   const events = driverCollection<EventRecord>(deps.db.models.Event);
+  const batches = driverCollection<BatchRecord>(deps.db.models.Batch);
   const tombstones = createTombstones(deps.db);
   const deliveries = createDeliveryStore(deps.db, deps.logCapPerWebhook);
   const executionLog = createExecutionLog(deps.db, deps.logCapPerWebhook);
@@ -50,9 +51,16 @@ export function createRetentionActivities(deps: RetentionActivityDeps): Retentio
         .sort({ createdAt: 1 })
         .limit(limit)
         .toArray();
-      if (!expired.length) return 0;
+      // A release's batch record goes with its events (a repeat of that ref after this publishes it anew).
+      const batchesExpired = await batches
+        .find({ createdAt: { $lt: new Date(beforeMs) } }, { projection: { _id: 1 } })
+        .sort({ createdAt: 1 })
+        .limit(limit)
+        .toArray();
+      if (batchesExpired.length) await batches.deleteMany({ _id: { $in: batchesExpired.map((b) => b._id) } });
+      if (!expired.length) return batchesExpired.length;
       const { deletedCount } = await events.deleteMany({ _id: { $in: expired.map((e) => e._id) } });
-      return deletedCount;
+      return deletedCount + batchesExpired.length;
     },
 
     /**

@@ -1,4 +1,4 @@
-import { defineSearchAttributeKey } from '@temporalio/common';
+import { defineSearchAttributeKey, type SearchAttributePair } from '@temporalio/common';
 
 /**
  * Custom search attributes on every workflow, so that an operator can find deliveries and flow runs in the
@@ -18,3 +18,23 @@ export const SearchAttributes = {
 } as const;
 
 export const SEARCH_ATTRIBUTE_NAMES = Object.values(SearchAttributes).map((k) => k.name);
+
+/** What a delivery's workflow is tagged with, wherever it is started (by the API, or by another workflow). */
+export interface DeliveryTags {
+  projectId: string;
+  webhookId: string;
+  action: string;
+  contentType?: string;
+  entityId?: string;
+}
+
+export function deliverySearchAttributes(tags: DeliveryTags): SearchAttributePair[] {
+  const pairs: SearchAttributePair[] = [
+    { key: SearchAttributes.projectId, value: tags.projectId },
+    { key: SearchAttributes.webhookId, value: tags.webhookId },
+    { key: SearchAttributes.action, value: tags.action },
+  ];
+  if (tags.contentType) pairs.push({ key: SearchAttributes.contentType, value: tags.contentType });
+  if (tags.entityId) pairs.push({ key: SearchAttributes.entityId, value: tags.entityId });
+  return pairs;
+}

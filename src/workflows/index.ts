@@ -3,5 +3,8 @@
 // built-ins (test/unit/layout.test.ts checks what this folder reaches); the types of the names here are part
 // of the contract with running workflows (test/replay).
 export { deliveryWorkflow } from '../outbound/workflow/delivery';
+export { entityWorkflow } from '../outbound/workflow/entity';
+export { fanOutWorkflow } from '../outbound/workflow/fan-out';
+export { batchWorkflow } from '../outbound/workflow/batch';
 export { flowRunWorkflow } from '../inbound/workflow/flow-run';
 export { retentionSweepWorkflow } from '../retention/workflow';

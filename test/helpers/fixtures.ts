@@ -40,7 +40,7 @@ export async function storeDelivery(
     body,
     seq: seqKey(new Date(), deliveryId),
   });
-  const input: DeliveryInput = {
+  const input: DeliveryInput & { body: string } = {
     deliveryId,
     projectId: 'proj',
     webhookId,

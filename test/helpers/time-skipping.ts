@@ -9,16 +9,26 @@ import { outboundActivityDeps, installTemporalRuntime } from '../../src/worker';
 import type { DeliveryInput, DeliveryResult } from '../../src/outbound/workflow/types';
 import type { deliveryWorkflow } from '../../src/workflows';
 import { testEnv } from './env';
+import { temporal } from '@temporalio/proto';
+import { SEARCH_ATTRIBUTE_NAMES } from '../../src/shared/search-attributes';
 
 /**
  * The Java time-skipping test server (provisioned from Maven Central; never downloaded at run time):
  * timers and retry backoffs pass at once while a workflow's result is awaited.
  */
-export function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   installTemporalRuntime(createLogger(process.env.LOG_LEVEL ?? 'error'));
-  return TestWorkflowEnvironment.createTimeSkipping({
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: testEnv('testServer') } },
   });
+  // Workflows that start delivery workflows tag them, as on the dev server (temporal/servers.ts).
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(
+      SEARCH_ATTRIBUTE_NAMES.map((name) => [name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD]),
+    ),
+  });
+  return env;
 }
 
 /** A worker with the real activities (real HTTP, the real database) on the time-skipping server. */

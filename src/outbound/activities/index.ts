@@ -10,6 +10,10 @@ import { createEndpointGuard, type EndpointGuard, type EndpointGuardOptions, typ
 import { createRecorder } from './recorder';
 import { createSendWebhook } from './send-webhook';
 import { createWebhookCache, type WebhookCache } from './webhook-cache';
+import { ApplicationFailure } from '@temporalio/activity';
+import type { OutboundDeps } from '../deps';
+import { prepareDigests, publishBatchPage } from '../events/batch';
+import { createFoldDeliveries } from './fold';
 
 export interface OutboundActivityDeps {
   db: Database<OutboundModels>;
@@ -17,6 +21,8 @@ export interface OutboundActivityDeps {
   outbound: OutboundPolicy;
   logger: Logger;
   logCapPerWebhook: number;
+  /** MAX_PAYLOAD_BYTES: a folded delivery's body is rendered again, and checked. */
+  maxPayloadBytes: number;
   endpoints: EndpointGuardOptions;
   /** Signals a delivery waiting for its endpoint; without it, waiting deliveries check back on a timer. */
   wake?: Wake;
@@ -26,6 +32,8 @@ export interface OutboundActivityDeps {
   webhookCacheTtlMs: number;
   /** An attempt still running after this long shows `pending` in the log. */
   pendingAfterMs: number;
+  /** What a batch's activities deliver its events through: the process's publish services (absent: no batches here). */
+  publish?: OutboundDeps;
   /** The stores, when the caller has its own (a test wraps the real ones to make a write fail); else made from `db`. */
   stores?: Partial<OutboundActivityStores>;
 }
@@ -49,14 +57,23 @@ export function createOutboundActivityStores(deps: OutboundActivityDeps): Outbou
 export function createOutboundActivities(deps: OutboundActivityDeps) {
   const { deliveries, executionLog, webhooks } = { ...createOutboundActivityStores(deps), ...deps.stores };
   const recorder = createRecorder({ ...deps, deliveries, executionLog, webhooks });
+  const publish = () => {
+    if (!deps.publish) throw ApplicationFailure.nonRetryable('this worker has no publish services', 'NoPublish');
+    return deps.publish;
+  };
   return {
     sendWebhook: createSendWebhook({
       ...deps,
       webhooks,
       recorder,
+      bodyOf: deliveries.body,
       endpointGuard: deps.endpointGuard ?? createEndpointGuard({ ...deps.endpoints, wake: deps.wake }),
     }),
     finishDelivery: recorder.cutOff,
     recordAttempt: recorder.attempt,
+    keepDeliveries: deliveries.keep,
+    foldDeliveries: createFoldDeliveries({ db: deps.db, recorder, maxPayloadBytes: deps.maxPayloadBytes }),
+    prepareDigests: (input) => prepareDigests(publish(), input),
+    publishBatchPage: (input, from) => publishBatchPage(publish(), input, from),
   } satisfies DeliveryActivities;
 }

@@ -32,7 +32,8 @@ export function createRecorder(deps: RecorderDeps) {
   const { deliveries, executionLog, webhooks, logger } = deps;
 
   return {
-    async attempt(rec: AttemptRecord, body: string): Promise<void> {
+    async attempt(rec: AttemptRecord, carried?: string): Promise<void> {
+      const body = carried ?? (await deliveries.body(rec.deliveryId)) ?? '';
       if (rec.disableReason !== undefined && !rec.disabled) {
         await webhooks.disable(rec.webhookId, rec.disableReason);
         rec.disabled = true;
@@ -72,6 +73,9 @@ export function createRecorder(deps: RecorderDeps) {
       if (logged.status === 'fulfilled') rec.logged = true;
       if (logged.status === 'rejected') throw logged.reason;
       if (attempted.status === 'rejected') throw attempted.reason;
+      if (rec.end && rec.coalesced?.length) {
+        await deliveries.endedWith(rec.coalesced, { status: rec.end, error: rec.error, at: result.finishedAt });
+      }
     },
 
     /**
@@ -97,14 +101,24 @@ export function createRecorder(deps: RecorderDeps) {
     },
 
     /** The delivery may not be sent any more (webhook deleted or disabled, target refused): its end. */
-    stopped: (deliveryId: string, reason: string, attemptsMade: number) =>
-      deliveries.ended(deliveryId, { status: 'error', error: reason, attempts: attemptsMade }),
+    async stopped(input: Pick<DeliveryInput, 'deliveryId' | 'coalesced'>, reason: string, attemptsMade: number) {
+      await deliveries.ended(input.deliveryId, { status: 'error', error: reason, attempts: attemptsMade });
+      await deliveries.endedWith(input.coalesced ?? [], { status: 'error', error: reason, at: new Date() });
+    },
+
+    /**
+     * A batch of one entity's events folded into one delivery (outbound/workflow/lanes.ts): the carrier's body is
+     * rendered again from its stored event, with the folded action and every event id; the others point at it.
+     */
+    async fold(carrierId: string, carrier: { body?: string; action: string; eventIds: string[] }, others: string[]) {
+      await deliveries.folded(carrierId, carrier, others);
+    },
 
     /**
      * A retry follows an attempt that may have been cut off by a crash: close its entry if it was left
      * `pending`, or log it as cut off if it had written nothing yet.
      */
-    async tidyAfterCrash(input: DeliveryInput, previous: number, url: string): Promise<void> {
+    async tidyAfterCrash(input: DeliveryInput & { body: string }, previous: number, url: string): Promise<void> {
       const progress = await deliveries.progress(input.deliveryId);
       if (!progress) return;
       if (progress.pendingLog) {

@@ -17,6 +17,8 @@ export interface SendWebhookDeps {
   endpointGuard: EndpointGuard;
   /** Every write of the delivery's record and log (recorder.ts). */
   recorder: Recorder;
+  /** The body a delivery's record holds, when its workflow does not carry it. */
+  bodyOf: (deliveryId: string) => Promise<string | undefined>;
   dispatcher: Dispatcher;
   outbound: OutboundPolicy;
   logger: Logger;
@@ -31,26 +33,30 @@ export interface SendWebhookDeps {
  * stale (see webhook-cache.ts).
  */
 export function createSendWebhook(deps: SendWebhookDeps) {
-  const { webhooks, endpointGuard, recorder, dispatcher, outbound, logger } = deps;
+  const { webhooks, endpointGuard, recorder, dispatcher, outbound, logger, bodyOf } = deps;
 
   return async function sendWebhook(
-    input: DeliveryInput,
+    carried: DeliveryInput,
     attemptsBefore = 0,
   ): Promise<{ statusCode: number; attempt: number }> {
     const ctx = Context.current();
     const attempt = attemptsBefore + ctx.info.attempt;
-    const last = attempt >= input.retry.maximumAttempts;
+    const last = attempt >= carried.retry.maximumAttempts;
     // The Temporal server's clock, on which the workflow's pauses run: now, or the attempt's scheduled time
     // when that is later (the time-skipping test server runs ahead of this machine's clock).
     const serverNow = () => Math.max(ctx.info.currentAttemptScheduledTimestampMs, Date.now());
 
     // Prepare.
-    const webhook = await webhooks.get(input.webhookId, { fresh: attempt > 1, atLeastVersion: input.webhookVersion });
+    const [webhook, body] = await Promise.all([
+      webhooks.get(carried.webhookId, { fresh: attempt > 1, atLeastVersion: carried.webhookVersion }),
+      carried.body ?? bodyOf(carried.deliveryId),
+    ]);
+    const input = { ...carried, body: body ?? '' };
     if (attempt > 1) await recorder.tidyAfterCrash(input, attempt - 1, webhook?.url ?? '');
-    const refused = whyNotSend(webhook, input, outbound);
+    const refused = body === undefined ? 'the delivery was removed' : whyNotSend(webhook, input, outbound);
     if (refused !== undefined || !webhook) {
       const reason = refused ?? 'webhook was deleted';
-      await recorder.stopped(input.deliveryId, reason, attempt - 1);
+      await recorder.stopped(input, reason, attempt - 1);
       throw stop(reason, attempt - 1);
     }
     const { url } = webhook;
@@ -97,7 +103,11 @@ export function createSendWebhook(deps: SendWebhookDeps) {
 
     // Record: the webhook disabled if the receiver said stop, then the log entry and the delivery's record.
     const statusCode = result.kind === 'response' ? result.status : undefined;
-    const error = decision.outcome === 'success' ? undefined : decision.reason;
+    const end = decision.outcome === 'success' ? 'done' : decision.outcome === 'stop' || last ? 'error' : undefined;
+    const error =
+      decision.outcome === 'success'
+        ? undefined
+        : `${decision.reason}${end === 'error' && input.ordered ? NEXT_GOES_AHEAD : ''}`;
     const finishedAt = Date.now();
     const record: AttemptRecord = {
       deliveryId: input.deliveryId,
@@ -111,7 +121,8 @@ export function createSendWebhook(deps: SendWebhookDeps) {
       response: responseOf(result),
       error,
       statusCode,
-      end: decision.outcome === 'success' ? 'done' : decision.outcome === 'stop' || last ? 'error' : undefined,
+      end,
+      ...(input.coalesced?.length ? { coalesced: input.coalesced } : {}),
       ...(decision.outcome === 'stop' && decision.disableWebhook ? { disableReason: decision.reason } : {}),
       pendingRef: await pending.settle(),
     };
@@ -146,7 +157,10 @@ export function createSendWebhook(deps: SendWebhookDeps) {
   };
 }
 
-function whyNotSend(webhook: AttemptWebhook | null, input: DeliveryInput, outbound: OutboundPolicy) {
+/** What the last failed attempt of an ordered delivery says: its entity's next delivery is not held back. */
+export const NEXT_GOES_AHEAD = ' (failed for good: the next delivery of this entity goes ahead)';
+
+function whyNotSend(webhook: AttemptWebhook | null, input: Pick<DeliveryInput, 'projectId'>, outbound: OutboundPolicy) {
   if (!webhook || webhook.projectId !== input.projectId) return 'webhook was deleted';
   if (!webhook.enabled) return `webhook is disabled${webhook.disabledReason ? `: ${webhook.disabledReason}` : ''}`;
   return refusedTarget(webhook.url, outbound);

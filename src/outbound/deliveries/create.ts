@@ -27,6 +27,8 @@ export interface PlannedDelivery {
   id: string;
   body: string;
   resendOf?: string;
+  /** An ordered or coalesced webhook's delivery lists the events it stands for (one, until folded). */
+  eventIds?: string[];
   /** How many webhooks the project has, when known: its deliveries share one project's fair share. */
   webhooksInProject?: number;
 }
@@ -61,25 +63,7 @@ export function planDelivery(
 export async function startPlanned(deps: OutboundDeps, planned: PlannedDelivery): Promise<StartedDelivery> {
   const { webhook, event } = planned;
   const workflowId = deliveryWorkflowId(planned.id);
-  const now = new Date();
-  const stored = await deps.deliveries.insert({
-    _id: planned.id,
-    projectId: webhook.projectId,
-    webhookId: webhook._id,
-    eventId: event.eventId,
-    workflowId,
-    action: event.action,
-    entityType: event.entityType,
-    ...(event.contentType !== undefined ? { contentType: event.contentType } : {}),
-    entityId: event.entity.id,
-    body: planned.body,
-    status: 'pending',
-    attempts: 0,
-    ...(planned.resendOf ? { resendOf: planned.resendOf } : {}),
-    seq: seqKey(now, planned.id),
-    createdAt: now,
-    updatedAt: now,
-  });
+  const stored = await deps.deliveries.insert(deliveryRecordOf(planned, workflowId, new Date()));
   await startDeliveryWorkflow(
     deps.temporal,
     deps.config.TASK_QUEUE,
@@ -98,16 +82,43 @@ export async function startPlanned(deps: OutboundDeps, planned: PlannedDelivery)
       priority: fairnessOf(webhook._id, planned.webhooksInProject ?? 1),
       entityType: event.entityType,
       eager: deps.eagerStart,
-      tags: {
-        projectId: webhook.projectId,
-        webhookId: webhook._id,
-        action: event.action,
-        contentType: event.contentType,
-        entityId: event.entity.id,
-      },
+      tags: deliveryTags(webhook, event),
     },
   );
   return { id: planned.id, webhookId: webhook._id, workflowId };
+}
+
+/** What the Web UI tags a delivery's workflow with. */
+export const deliveryTags = (webhook: WebhookRecord, event: EventData) => ({
+  projectId: webhook.projectId,
+  webhookId: webhook._id,
+  action: event.action,
+  contentType: event.contentType,
+  entityId: event.entity.id,
+});
+
+/** A planned delivery as it is stored: `pending`, no attempt yet. */
+export function deliveryRecordOf(planned: PlannedDelivery, workflowId: string, now: Date): DeliveryRecord {
+  const { webhook, event } = planned;
+  return {
+    _id: planned.id,
+    projectId: webhook.projectId,
+    webhookId: webhook._id,
+    eventId: event.eventId,
+    workflowId,
+    action: event.action,
+    entityType: event.entityType,
+    ...(event.contentType !== undefined ? { contentType: event.contentType } : {}),
+    entityId: event.entity.id,
+    body: planned.body,
+    status: 'pending',
+    attempts: 0,
+    ...(planned.resendOf ? { resendOf: planned.resendOf } : {}),
+    ...(planned.eventIds ? { eventIds: planned.eventIds } : {}),
+    seq: seqKey(now, planned.id),
+    createdAt: now,
+    updatedAt: now,
+  };
 }
 
 /** Where every delivery is made: publish, trigger, test and resend. */

@@ -1,4 +1,8 @@
-import type { Priority } from '@temporalio/common';
+/** A Temporal priority's fairness part: whose share a task counts against, and how large that share is. */
+export interface Fairness {
+  fairnessKey: string;
+  fairnessWeight: number;
+}
 
 /**
  * An endpoint is one webhook: its own in-flight limit, line and circuit (activities/endpoint-guard.ts) and its
@@ -13,7 +17,7 @@ export const endpointOf = (webhookId: string): string => webhookId;
  * dispatch share of a project with one, whichever of its webhooks are busy, so projects are fair against each
  * other and, within a project, webhooks are. Temporal clamps weights to [0.001, 1000].
  */
-export function fairnessOf(webhookId: string, webhooksInProject: number): Priority {
+export function fairnessOf(webhookId: string, webhooksInProject: number): Fairness {
   const weight = 1 / Math.max(1, webhooksInProject);
   return { fairnessKey: endpointOf(webhookId), fairnessWeight: Math.max(0.001, weight) };
 }

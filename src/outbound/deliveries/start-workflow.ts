@@ -3,7 +3,7 @@ import type { Priority } from '@temporalio/common';
 import { deliveryWorkflowId } from '../ids';
 import type { deliveryWorkflow } from '../workflow/delivery';
 import type { DeliveryInput } from '../workflow/types';
-import { deliverySearchAttributes, type DeliveryTags } from './search-attributes';
+import { deliverySearchAttributes, type DeliveryTags } from '../../shared/search-attributes';
 
 /**
  * Starts the workflow of one delivery. Its id derives from the delivery id, and a duplicate start is

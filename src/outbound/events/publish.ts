@@ -1,17 +1,20 @@
 import { insertOrFind } from '../../db/unique-insert';
 import { driverCollection } from '../../db/driver';
 import { newId } from '../../shared/ids';
-import { planDelivery, startPlanned, type StartedDelivery } from '../deliveries/create';
+import type { StartedDelivery } from '../deliveries/create';
+import { routeEvent } from '../deliveries/route';
 import type { OutboundDeps } from '../deps';
 import { eventRecordIdFor } from '../ids';
-import type { EventData } from '../deliveries/body';
+import { renderBody, type EventData } from '../deliveries/body';
+import { inLane } from '../deliveries/route';
 import type { EventRecord, WebhookRecord } from '../store/records';
 import { matchesTriggers } from './match';
 import type { PublishEventInput } from './schema';
 
 /**
- * Publishes one content event: records which enabled webhooks of the project it matches (once per
- * (projectId, eventId), so a repeated or concurrent publish sees the same set) and delivers it to each.
+ * Publishes one content event: records it, with which enabled webhooks of the project it matches (once per
+ * (projectId, eventId), so a repeated or concurrent publish sees the same set), and delivers it to each
+ * (deliveries/route.ts). Three database commands and one Temporal operation, however many webhooks match.
  * A publish cut off half-way is completed by publishing the event again.
  */
 export async function publishEvent(
@@ -32,26 +35,21 @@ export async function publishEvent(
   const candidates = await Webhook.find({ projectId: input.projectId, enabled: true }).lean();
   const key = { ...event, entityId: event.entity.id };
   const matched = candidates.filter((w) => matchesTriggers(w.triggers, key));
-  const recorded = await recordEvent(
-    deps,
-    input.projectId,
-    event.eventId,
-    matched.map((w) => w._id),
-  );
+  // Render (and size-check) every body before the event is stored: a refused event leaves nothing behind.
+  for (const w of matched) renderBody(w, event, deps.config.MAX_PAYLOAD_BYTES, inLane(w) ? [event.eventId] : undefined);
+  const recorded = await recordEvent(deps, input.projectId, event, matched.map((w) => w._id));
   const webhooks = await webhooksById(deps, input.projectId, recorded.webhookIds, matched);
-
-  // Every body is rendered (and size-checked) before anything is delivered.
-  const planned = recorded.webhookIds
+  const targets = recorded.webhookIds
     .map((id) => webhooks.get(id))
-    .filter((w) => w !== undefined) // deleted since the event was first published
-    .map((w) => ({ ...planDelivery(deps, w, event, { kind: 'event' }), webhooksInProject: candidates.length }));
-
-  // Side by side: each delivery is its own insert and workflow start, and the answer waits for all of them.
-  const deliveries = await Promise.all(planned.map((p) => startPlanned(deps, p)));
+    .filter((w) => w !== undefined); // deleted since the event was first published
+  // A repeat delivers the event as first published.
+  const first = recorded.event ?? event;
+  const deliveries = await routeEvent(deps, first, targets, candidates.length);
   return { eventId: event.eventId, deliveries };
 }
 
-async function recordEvent(deps: OutboundDeps, projectId: string, eventId: string, webhookIds: string[]) {
+async function recordEvent(deps: OutboundDeps, projectId: string, event: EventData, webhookIds: string[]) {
+  const { eventId } = event;
   const events = driverCollection<EventRecord>(deps.db.models.Event);
   const now = new Date();
   const record = {
@@ -59,6 +57,7 @@ async function recordEvent(deps: OutboundDeps, projectId: string, eventId: strin
     projectId,
     eventId,
     webhookIds,
+    event,
     createdAt: now,
     updatedAt: now,
   };

@@ -3,6 +3,7 @@ import type { Database } from '../../db/mongo';
 import { driverCollection } from '../../db/driver';
 import { findOwned } from '../../db/owned';
 import { insertOrFind } from '../../db/unique-insert';
+import { onlyDuplicateKeys } from '../../db/errors';
 import type { OutboundModels } from './models';
 import type { DeliveryRecord, DeliveryStatus, EntryRef } from './records';
 
@@ -42,6 +43,67 @@ export function createDeliveryStore(db: Database<Pick<OutboundModels, 'Delivery'
         }
       }
       return stored.inserted ? record : stored.existing;
+    },
+
+    /**
+     * Stores one publish's deliveries in one command, or finds those a concurrent or earlier call stored under
+     * the same ids (their bodies are the ones to send). Their places in their webhooks' rings of kept deliveries
+     * are taken afterwards, by the workflow that delivers them (`keep`): the publish answers sooner.
+     */
+    async insertMany(batch: DeliveryRecord[]): Promise<DeliveryRecord[]> {
+      if (!batch.length) return [];
+      try {
+        await records.insertMany(batch, { ordered: false });
+        return batch;
+      } catch (err) {
+        if (!onlyDuplicateKeys(err)) throw err;
+      }
+      // Some were stored already: what is stored is what goes (a repeated publish, or a concurrent one).
+      const stored = await records.find({ _id: { $in: batch.map((d) => d._id) } }).toArray();
+      const byId = new Map(stored.map((d) => [d._id, d]));
+      return batch.map((d) => byId.get(d._id) ?? d);
+    },
+
+    /** Takes the deliveries' places in their webhooks' rings, deleting the ones they push out (see `insert`). */
+    async keep(refs: { webhookId: string; deliveryId: string }[]): Promise<void> {
+      for (const ref of refs) {
+        const { evicted } = await kept.appendEvicting(ref.webhookId, { ...ref });
+        if (typeof evicted?.deliveryId === 'string') await records.deleteOne({ _id: evicted.deliveryId });
+      }
+    },
+
+    /** The bytes a delivery sends, when its workflow does not carry them. */
+    async body(deliveryId: string): Promise<string | undefined> {
+      const d = await records.findOne({ _id: deliveryId }, { projection: { body: 1 } });
+      return d?.body;
+    },
+
+    /**
+     * A batch of one entity's deliveries folded into one (outbound/workflow/lanes.ts): the carrier gets the body
+     * of the latest state with every event id; the others point at it until they end with it.
+     */
+    async folded(carrierId: string, carrier: { body?: string; action: string; eventIds: string[] }, others: string[]) {
+      const now = new Date();
+      await records.updateOne({ _id: carrierId }, { $set: { ...carrier, updatedAt: now } });
+      if (others.length) {
+        await records.updateMany({ _id: { $in: others } }, { $set: { coalescedInto: carrierId, updatedAt: now } });
+      }
+    },
+
+    /** Deliveries folded into one that has ended: they end as it did. */
+    async endedWith(ids: string[], end: { status: Exclude<DeliveryStatus, 'pending'>; error?: string; at: Date }) {
+      if (!ids.length) return;
+      await records.updateMany(
+        { _id: { $in: ids } },
+        {
+          $set: {
+            status: end.status,
+            finishedAt: end.at,
+            updatedAt: end.at,
+            ...(end.error ? { lastError: end.error } : {}),
+          },
+        },
+      );
     },
 
     find: (projectId: string, id: string) => findOwned(Delivery, projectId, id),

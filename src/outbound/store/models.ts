@@ -4,6 +4,7 @@ import {
   deliveryStatus,
   type DeliveryRecord,
   type DeliverySlotRecord,
+  type BatchRecord,
   type EventRecord,
   type LogEntryRecord,
   type TombstoneRecord,
@@ -40,6 +41,9 @@ const webhookSchema = new Schema<WebhookRecord>(
     payloadTemplate: { type: String },
     contentType: { type: String, required: true, default: 'application/json' },
     retryPolicy: { type: Schema.Types.Mixed },
+    ordering: { type: String },
+    coalesce: { type: Schema.Types.Mixed },
+    digest: { type: Boolean },
     secret: { type: String, required: true },
     previousSecret: { type: String },
     previousSecretExpiresAt: { type: Date },
@@ -69,6 +73,8 @@ const deliverySchema = new Schema<DeliveryRecord>(
     lastError: { type: String },
     finishedAt: { type: Date },
     resendOf: { type: String },
+    eventIds: { type: [String], default: undefined },
+    coalescedInto: { type: String },
     seq: { type: String, required: true },
     pendingLog: { type: new Schema({ id: String, n: Number }, { _id: false }) },
   },
@@ -123,12 +129,30 @@ const eventSchema = new Schema<EventRecord>(
     projectId: { type: String, required: true },
     eventId: { type: String, required: true },
     webhookIds: { type: [String], required: true },
+    event: { type: Schema.Types.Mixed },
+    batchId: { type: String },
+    i: { type: Number },
   },
-  { timestamps: true, versionKey: false },
+  { timestamps: true, versionKey: false, minimize: false },
 );
 eventSchema.index({ projectId: 1, eventId: 1 }, { unique: true });
 // The retention sweep: events older than EVENT_RETENTION_DAYS, oldest first.
 eventSchema.index({ createdAt: 1 });
+// A batch's events in turn (outbound/events/batch.ts).
+eventSchema.index({ batchId: 1, i: 1 });
+
+const batchSchema = new Schema<BatchRecord>(
+  {
+    _id: { type: String, required: true },
+    projectId: { type: String, required: true },
+    ref: { type: String, required: true },
+    eventIds: { type: [String], required: true },
+    createdAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+// The retention sweep: batches older than EVENT_RETENTION_DAYS.
+batchSchema.index({ createdAt: 1 });
 
 const tombstoneSchema = new Schema<TombstoneRecord>(
   {
@@ -152,6 +176,7 @@ export function createOutboundModels(conn: Connection) {
     Webhook: conn.model<WebhookRecord>('Webhook', webhookSchema, 'webhooks'),
     Delivery: conn.model<DeliveryRecord>('Delivery', deliverySchema, 'deliveries'),
     Event: conn.model<EventRecord>('Event', eventSchema, 'events'),
+    Batch: conn.model<BatchRecord>('Batch', batchSchema, 'batches'),
     LogEntry: conn.model<LogEntryRecord>('LogEntry', logEntrySchema, 'log_entries'),
     DeliverySlot: conn.model<DeliverySlotRecord>('DeliverySlot', deliverySlotSchema, 'delivery_slots'),
     RecordLock: conn.model<LockEntry>('RecordLock', recordLockSchema, 'record_locks'),

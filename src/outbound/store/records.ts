@@ -17,6 +17,17 @@ export const triggerSchema = z.object({
 });
 export type Trigger = z.infer<typeof triggerSchema>;
 
+/** `coalesce`: one delivery of an entity's latest state once it has been quiet, or at the latest after `maxWaitMs`. */
+export const coalesceSchema = z
+  .object({
+    quietMs: z.number().int().min(1_000).max(3_600_000),
+    maxWaitMs: z.number().int().max(86_400_000),
+  })
+  .strict()
+  .refine((c) => c.maxWaitMs >= c.quietMs, { message: 'must be at least quietMs', path: ['maxWaitMs'] });
+export type Coalesce = z.infer<typeof coalesceSchema>;
+export const orderings = ['none', 'entity'] as const;
+
 export const webhookFields = z.object({
   name: z.string().min(1).max(200),
   url: z.url({ protocol: /^https?$/, message: 'must be an absolute http(s) URL' }).max(2048),
@@ -27,6 +38,11 @@ export const webhookFields = z.object({
   payloadTemplate: z.string().max(100_000).optional(),
   contentType: z.string().min(1).max(200).default('application/json'),
   retryPolicy: retryPolicySchema.optional(),
+  /** 'entity': one entity's deliveries go in publish order, one in flight (outbound/workflow/entity.ts). */
+  ordering: z.enum(orderings).default('none'),
+  coalesce: coalesceSchema.nullable().default(null),
+  /** One delivery per `events.publishBatch`, listing its entities, instead of one per event of the batch. */
+  digest: z.boolean().default(false),
 });
 
 /** A stored webhook: the create fields, its signing secrets and its place in the project's quota. */
@@ -34,6 +50,10 @@ export const webhookRecord = webhookFields.extend({
   _id: z.string(),
   projectId: z.string(),
   headers: headersSchema,
+  // Webhooks stored before these fields existed have none of them: read as 'none', null, false.
+  ordering: z.enum(orderings).optional(),
+  coalesce: coalesceSchema.nullish(),
+  digest: z.boolean().optional(),
   disabledReason: z.string().optional(),
   secret: z.string(),
   previousSecret: z.string().optional(),
@@ -71,6 +91,10 @@ export const deliveryRecord = z.object({
   lastError: z.string().nullish(),
   finishedAt: z.date().nullish(),
   resendOf: z.string().optional(),
+  /** Ordered or coalesced: the events this delivery stands for, oldest first (its own `eventId` is the newest). */
+  eventIds: z.array(z.string()).optional(),
+  /** Folded into that delivery of the same entity, which carries its event; it ends as that one ends. */
+  coalescedInto: z.string().optional(),
   /** Its place in lists, newest first: its creation time, then its id (shared/ids.ts seqKey). */
   seq: z.string(),
   /** The log entry of an attempt still in flight (slow requests only), so that one a crash left pending is closed. */
@@ -129,10 +153,39 @@ export const eventRecord = z.object({
   projectId: z.string(),
   eventId: z.string(),
   webhookIds: z.array(z.string()),
+  /**
+   * The event as published (its payload included), kept EVENT_RETENTION_DAYS: what a coalesced delivery is
+   * rendered from, and what a batch's events are delivered from. Events stored before it existed lack it.
+   */
+  event: z.custom<StoredEvent>().optional(),
+  /** Published in `events.publishBatch` `batchId`, as its `i`-th event. */
+  batchId: z.string().optional(),
+  i: z.number().int().optional(),
   createdAt: z.date(),
   updatedAt: z.date(),
 });
 export type EventRecord = z.infer<typeof eventRecord>;
+
+/** What an event says (deliveries/body.ts builds every body from it). */
+export interface StoredEvent {
+  eventId: string;
+  entityType: string;
+  action: string;
+  contentType?: string;
+  entity: { id: string; [field: string]: unknown };
+  ref?: string;
+  occurredAt: string;
+}
+
+/** One `events.publishBatch`: `_id` derives from (projectId, ref), so a repeat finds it and repeats nothing. */
+export const batchRecord = z.object({
+  _id: z.string(),
+  projectId: z.string(),
+  ref: z.string(),
+  eventIds: z.array(z.string()),
+  createdAt: z.date(),
+});
+export type BatchRecord = z.infer<typeof batchRecord>;
 
 /**
  * A deleted webhook or flow whose records are still to be removed (by the retention sweep, retention/):

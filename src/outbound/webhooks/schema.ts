@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { pageInput } from '../../db/pagination';
 import { authSchema, projectId, recordId, retryPolicySchema, shortString } from '../../shared/schema';
-import { entityTypes, webhookFields } from '../store/records';
+import { coalesceSchema, entityTypes, orderings, webhookFields } from '../store/records';
 
 /** The inputs of `webhooks.*`; the TypeScript types are inferred from them. */
 
@@ -18,6 +18,9 @@ export const updateWebhookInput = webhookFields
     auth: authSchema.nullable(),
     payloadTemplate: z.string().max(100_000).nullable(),
     retryPolicy: retryPolicySchema.nullable(),
+    ordering: z.enum(orderings),
+    coalesce: coalesceSchema.nullable(),
+    digest: z.boolean(),
   })
   .partial()
   .extend({ projectId, id: recordId })

@@ -31,6 +31,12 @@ export interface PauseDetails {
 /** The signal that wakes a delivery waiting in its endpoint's line. */
 export const ENDPOINT_FREE_SIGNAL = 'endpointFree';
 
+/** The signal that tells an entity's workflow that one of its deliveries has ended. */
+export const DELIVERED_SIGNAL = 'delivered';
+
+/** The signal-with-start that hands an entity's workflow a publish's deliveries. */
+export const DELIVER_SIGNAL = 'deliver';
+
 /** What a failed attempt carries: its number, and whether the activity already recorded the delivery's end. */
 export interface AttemptDetails {
   attempt: number;
