@@ -3,6 +3,8 @@ import { appRouter } from '../../src/api/router';
 import { createExecutionLog } from '../../src/outbound/store/execution-log';
 import { createRetentionActivities } from '../../src/retention/activities';
 import { startReceiver, type Receiver } from '../helpers/receiver';
+import { entityWorkflowId } from '../../src/outbound/deliveries/route';
+import { batchIdFor } from '../../src/outbound/ids';
 import { startStack, type Stack } from '../helpers/stack';
 
 /**
@@ -148,6 +150,62 @@ describe('every query is served by an index', () => {
       contentType: '/ok',
       entity: { id: '/ok' },
     });
+    // An entity's lanes (ordered and coalesced, with a fold), a fan-out to several webhooks, and a release.
+    const okUrl = `${receiver.url}/ok`;
+    const laneTrigger = (contentType: string) => [
+      { entityType: 'record' as const, actions: ['update' as const, 'publish' as const], contentTypes: [contentType] },
+    ];
+    await api.webhooks.create.mutate({
+      projectId: p,
+      name: 'lane',
+      url: okUrl,
+      triggers: laneTrigger('lane'),
+      ordering: 'entity',
+      coalesce: { quietMs: 1_000, maxWaitMs: 1_000 },
+    });
+    await api.webhooks.create.mutate({ projectId: p, name: 'fan-a', url: okUrl, triggers: laneTrigger('fan') });
+    await api.webhooks.create.mutate({ projectId: p, name: 'fan-b', url: okUrl, triggers: laneTrigger('fan') });
+    await api.webhooks.create.mutate({
+      projectId: p,
+      name: 'digest',
+      url: okUrl,
+      triggers: laneTrigger('fan'),
+      digest: true,
+    });
+    const laneEvent = (eventId: string) => ({
+      projectId: p,
+      eventId,
+      entityType: 'record' as const,
+      action: 'update' as const,
+      contentType: 'lane',
+      entity: { id: 'lane-1' },
+    });
+    await api.events.publish.mutate(laneEvent('lane-1'));
+    await api.events.publish.mutate(laneEvent('lane-2'));
+    await api.events.publish.mutate(laneEvent('lane-2')); // a repeat: the stored deliveries are found
+    const fan = await api.events.publish.mutate({
+      projectId: p,
+      eventId: 'fan-1',
+      entityType: 'record',
+      action: 'update',
+      contentType: 'fan',
+      entity: { id: 'fan-1' },
+    });
+    workflows.push(fan.deliveries[0]!.workflowId, entityWorkflowId(p, 'record', 'lane-1'));
+    await call(
+      'events.publishBatch',
+      api.events.publishBatch.mutate({
+        projectId: p,
+        ref: 'release-1',
+        events: [1, 2, 3].map((i) => ({
+          entityType: 'record' as const,
+          action: 'publish' as const,
+          contentType: 'fan',
+          entity: { id: `rel-${i}` },
+        })),
+      }),
+    );
+    workflows.push(`batch-${batchIdFor(p, 'release-1')}`);
     const tested = await call('webhooks.test', api.webhooks.test.mutate({ projectId: p, id: ok!.id }));
     const triggered = await call(
       'webhooks.trigger',

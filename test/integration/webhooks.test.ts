@@ -120,6 +120,58 @@ describe('webhooks (private targets allowed, as under npm run dev)', () => {
     );
   });
 
+  it('takes ordering, coalescing and digest, shows them, clears coalescing with null, and refuses bad values naming the field', async () => {
+    const base = {
+      projectId: 'lanes-api',
+      name: 'lanes',
+      url: receiver.url,
+      triggers: [{ entityType: 'record' as const, actions: ['update' as const] }],
+    };
+    const plain = await stack.api.webhooks.create.mutate(base);
+    expect(plain).toMatchObject({ ordering: 'none', coalesce: null, digest: false });
+    const created = await stack.api.webhooks.create.mutate({
+      ...base,
+      ordering: 'entity',
+      coalesce: { quietMs: 1_000, maxWaitMs: 60_000 },
+      digest: true,
+    });
+    expect(created).toMatchObject({
+      ordering: 'entity',
+      coalesce: { quietMs: 1_000, maxWaitMs: 60_000 },
+      digest: true,
+    });
+    const cleared = await stack.api.webhooks.update.mutate({
+      projectId: base.projectId,
+      id: created.id,
+      coalesce: null,
+    });
+    expect(cleared).toMatchObject({ ordering: 'entity', coalesce: null, digest: true });
+
+    for (const [bad, field] of [
+      [{ coalesce: { quietMs: 999, maxWaitMs: 5_000 } }, 'coalesce.quietMs'],
+      [{ coalesce: { quietMs: 3_600_001, maxWaitMs: 86_400_000 } }, 'coalesce.quietMs'],
+      [{ coalesce: { quietMs: 5_000, maxWaitMs: 4_000 } }, 'coalesce.maxWaitMs'],
+      [{ coalesce: { quietMs: 5_000, maxWaitMs: 86_400_001 } }, 'coalesce.maxWaitMs'],
+      [{ ordering: 'fifo' }, 'ordering'],
+      [{ digest: 'yes' }, 'digest'],
+    ] as const) {
+      const before = await stack.db.models.Webhook.countDocuments({ projectId: base.projectId });
+      // @ts-expect-error: values outside the contract, as a client in another language could send
+      const err = await errorOf(stack.api.webhooks.create.mutate({ ...base, ...bad }));
+      expect(err.data).toMatchObject({ code: 'BAD_REQUEST', httpStatus: 400 });
+      expect(err.message).toContain(`${field}:`);
+      // @ts-expect-error: as above
+      const upd = await errorOf(stack.api.webhooks.update.mutate({ projectId: base.projectId, id: plain.id, ...bad }));
+      expect(upd.message).toContain(`${field}:`);
+      expect(await stack.db.models.Webhook.countDocuments({ projectId: base.projectId })).toBe(before);
+    }
+    expect(await stack.api.webhooks.get.query({ projectId: base.projectId, id: plain.id })).toMatchObject({
+      ordering: 'none',
+      coalesce: null,
+      digest: false,
+    });
+  });
+
   it('pages lists newest first with an opaque cursor', async () => {
     const ids: string[] = [];
     for (const name of ['a', 'b', 'c', 'd', 'e']) {

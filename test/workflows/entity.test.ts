@@ -41,7 +41,11 @@ describe('entity lanes: ordering and coalescing (time-skipping)', () => {
     const receiver: Receiver = await startReceiver(script);
     cleanups.push(() => receiver.close());
     const test = await createTestWorker(env, db);
-    const config = loadConfig({ API_TOKENS: 'unused-token', ALLOW_PRIVATE_TARGETS: 'true', TASK_QUEUE: test.taskQueue });
+    const config = loadConfig({
+      API_TOKENS: 'unused-token',
+      ALLOW_PRIVATE_TARGETS: 'true',
+      TASK_QUEUE: test.taskQueue,
+    });
     const deps: OutboundDeps = createOutboundDeps({ config, db, temporal: env.client });
     const projectId = `lanes${++projects}`;
     const created = await createWebhook(
@@ -60,10 +64,24 @@ describe('entity lanes: ordering and coalescing (time-skipping)', () => {
       const h = env.client.workflow.getHandle(entityWorkflowId(projectId, 'record', id));
       return {
         result: async () => {
-          const done = await Promise.race([h.result().then(() => true), new Promise((r) => setTimeout(() => r(false), 15000))]);
+          const done = await Promise.race([
+            h.result().then(() => true),
+            new Promise((r) => setTimeout(() => r(false), 15000)),
+          ]);
           if (!done) {
             const hist = await h.fetchHistory();
-            console.log(id, JSON.stringify(hist.events!.map((e) => [e.eventType, e.eventTime?.seconds, e.timerStartedEventAttributes?.startToFireTimeout?.seconds, e.activityTaskScheduledEventAttributes?.activityType?.name, e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId])));
+            console.log(
+              id,
+              JSON.stringify(
+                hist.events!.map((e) => [
+                  e.eventType,
+                  e.eventTime?.seconds,
+                  e.timerStartedEventAttributes?.startToFireTimeout?.seconds,
+                  e.activityTaskScheduledEventAttributes?.activityType?.name,
+                  e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId,
+                ]),
+              ),
+            );
             const kids = await env.client.workflow.list({ query: '' });
             for await (const k of kids) console.log(k.workflowId, k.status.name);
             throw new Error('stuck');
@@ -127,7 +145,12 @@ describe('entity lanes: ordering and coalescing (time-skipping)', () => {
       await t.entity('c').result();
       console.log('result after', Date.now() - t0);
       expect(t.bodies()).toEqual([
-        expect.objectContaining({ action: 'delete', eventId: d.eventId, eventIds: [c.eventId, d.eventId], payload: { id: 'c' } }),
+        expect.objectContaining({
+          action: 'delete',
+          eventId: d.eventId,
+          eventIds: [c.eventId, d.eventId],
+          payload: { id: 'c' },
+        }),
       ]);
     });
   });
@@ -151,9 +174,8 @@ describe('entity lanes: ordering and coalescing (time-skipping)', () => {
   });
 
   it('ordering: a head that fails for good lets the next go, and its log entry says so', async () => {
-    const t = await setUp(
-      { ordering: 'entity', retryPolicy: { maximumAttempts: 2 } },
-      (n) => (n <= 2 ? { status: 500 } : { status: 200 }),
+    const t = await setUp({ ordering: 'entity', retryPolicy: { maximumAttempts: 2 } }, (n) =>
+      n <= 2 ? { status: 500 } : { status: 200 },
     );
     await t.test.worker.runUntil(async () => {
       const head = await t.publish('create', { id: 'f' });

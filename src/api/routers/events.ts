@@ -5,5 +5,7 @@ import { authedProcedure, router } from '../trpc';
 
 export const eventsRouter = router({
   publish: authedProcedure.input(publishEventInput).mutation(({ ctx, input }) => publishEvent(ctx.outbound, input)),
-  publishBatch: authedProcedure.input(publishBatchInput).mutation(({ ctx, input }) => publishBatch(ctx.outbound, input)),
+  publishBatch: authedProcedure
+    .input(publishBatchInput)
+    .mutation(({ ctx, input }) => publishBatch(ctx.outbound, input)),
 });

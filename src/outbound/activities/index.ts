@@ -12,7 +12,7 @@ import { createSendWebhook } from './send-webhook';
 import { createWebhookCache, type WebhookCache } from './webhook-cache';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { OutboundDeps } from '../deps';
-import { prepareDigests, publishBatchPage } from '../events/batch';
+import { publishBatchPage } from '../events/batch';
 import { createFoldDeliveries } from './fold';
 
 export interface OutboundActivityDeps {
@@ -73,7 +73,6 @@ export function createOutboundActivities(deps: OutboundActivityDeps) {
     recordAttempt: recorder.attempt,
     keepDeliveries: deliveries.keep,
     foldDeliveries: createFoldDeliveries({ db: deps.db, recorder, maxPayloadBytes: deps.maxPayloadBytes }),
-    prepareDigests: (input) => prepareDigests(publish(), input),
     publishBatchPage: (input, from) => publishBatchPage(publish(), input, from),
   } satisfies DeliveryActivities;
 }

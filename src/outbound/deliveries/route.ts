@@ -10,7 +10,14 @@ import type { LaneSettings } from '../workflow/lanes';
 import type { DeliveryInput, DeliveryTemplate, EntitySignal, EntityState } from '../workflow/types';
 import { DELIVER_SIGNAL } from '../workflow/failures';
 import { renderBody, type EventData } from './body';
-import { deliveryRecordOf, deliveryTags, planDelivery, startPlanned, type PlannedDelivery, type StartedDelivery } from './create';
+import {
+  deliveryRecordOf,
+  deliveryTags,
+  planDelivery,
+  startPlanned,
+  type PlannedDelivery,
+  type StartedDelivery,
+} from './create';
 import { fairnessOf } from './endpoint';
 import { SearchAttributes } from '../../shared/search-attributes';
 import type { SearchAttributePair } from '@temporalio/common';
@@ -19,7 +26,10 @@ import type { SearchAttributePair } from '@temporalio/common';
 export const inLane = (w: Pick<WebhookRecord, 'ordering' | 'coalesce'>): boolean =>
   w.ordering === 'entity' || (w.coalesce ?? null) !== null;
 
-const laneSettings = (w: WebhookRecord): LaneSettings => ({ ordering: w.ordering ?? 'none', coalesce: w.coalesce ?? null });
+const laneSettings = (w: WebhookRecord): LaneSettings => ({
+  ordering: w.ordering ?? 'none',
+  coalesce: w.coalesce ?? null,
+});
 
 /** The workflow of an entity's lanes: one per (projectId, entityType, entity id). */
 export const entityWorkflowId = (projectId: string, entityType: string, entityId: string): string =>
@@ -114,7 +124,12 @@ function deliveryTemplate(p: PlannedDelivery): DeliveryTemplate {
   };
 }
 
-async function startFanOut(deps: OutboundDeps, workflowId: string, planned: PlannedDelivery[], stored: DeliveryRecord[]) {
+async function startFanOut(
+  deps: OutboundDeps,
+  workflowId: string,
+  planned: PlannedDelivery[],
+  stored: DeliveryRecord[],
+) {
   const inline = stored.reduce((n, d) => n + d.body.length, 0) <= INLINE_BODIES_BYTES;
   const first = planned[0]!;
   try {

@@ -13,7 +13,7 @@ import type { OutboundDeps } from '../deps';
 import { batchIdFor, deliveryWorkflowId, digestDeliveryIdFor, eventRecordIdFor } from '../ids';
 import type { BatchRecord, EventRecord, WebhookRecord } from '../store/records';
 import type { batchWorkflow } from '../workflow/batch';
-import type { BatchInput, DeliveryInput, DeliveryTemplate } from '../workflow/types';
+import type { BatchInput } from '../workflow/types';
 import { matchesTriggers } from './match';
 import type { PublishBatchInput } from './schema';
 
@@ -21,9 +21,9 @@ import type { PublishBatchInput } from './schema';
 const PAGE = 200;
 
 /**
- * A release: many events at once (`events.publishBatch`). The batch and its events are stored (three commands,
- * the events in one), then one workflow (`batch-<batchId>`) delivers them: one delivery per digest webhook listing
- * the entities, and every event to the other webhooks as `events.publish` would. Idempotent per (projectId, ref):
+ * A release: many events at once (`events.publishBatch`). The batch, its events (in one command) and its digest
+ * deliveries (in one) are stored, then one workflow (`batch-<batchId>`) delivers them: one delivery per digest
+ * webhook listing the entities, and every event to the other webhooks as `events.publish` would. Idempotent per (projectId, ref):
  * a repeat answers the first one's event ids and completes what a crash cut short.
  */
 export async function publishBatch(deps: OutboundDeps, input: PublishBatchInput) {
@@ -47,7 +47,9 @@ export async function publishBatch(deps: OutboundDeps, input: PublishBatchInput)
     ref: e.ref,
     occurredAt: e.occurredAt ? new Date(e.occurredAt).toISOString() : now.toISOString(),
   }));
-  const matched = events.map((e) => webhooks.filter((w) => matchesTriggers(w.triggers, { ...e, entityId: e.entity.id })));
+  const matched = events.map((e) =>
+    webhooks.filter((w) => matchesTriggers(w.triggers, { ...e, entityId: e.entity.id })),
+  );
   checkBodies(deps, events, matched);
 
   const batches = driverCollection<BatchRecord>(deps.db.models.Batch);
@@ -76,11 +78,21 @@ export async function publishBatch(deps: OutboundDeps, input: PublishBatchInput)
   } catch (err) {
     if (!onlyDuplicateKeys(err)) throw err;
   }
+  // The digests are built from what is in hand, so that a release's site build starts at once.
+  const digests = planDigests(
+    deps,
+    { batchId, ref },
+    webhooks,
+    events.map((e, i) => ({ ...e, eventId: eventIds[i] ?? e.eventId })),
+    matched,
+    now,
+  );
+  await deps.deliveries.insertMany(digests.map((p) => deliveryRecordOf(p, deliveryWorkflowId(p.id), now)));
   try {
     await deps.temporal.workflow.start<typeof batchWorkflow>('batchWorkflow', {
       taskQueue: deps.config.TASK_QUEUE,
       workflowId: `batch-${batchId}`,
-      args: [{ projectId, batchId, ref }],
+      args: [{ projectId, batchId, ref, digests: digests.map(digestStart) }],
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
       staticSummary: `release ${ref}: ${records.length} events`,
     });
@@ -114,74 +126,66 @@ const pageOf = (deps: Pick<OutboundDeps, 'db'>, batchId: string, from: number, l
     .toArray();
 
 /**
- * The batch's digest deliveries, stored: per enabled webhook with `digest: true`, the entities of the batch's
- * events it matched, in as many parts as MAX_PAYLOAD_BYTES needs. Idempotent (ids derive from the batch).
+ * The batch's digest deliveries: per enabled webhook with `digest: true`, the entities of the batch's events it
+ * matched, in as many parts as MAX_PAYLOAD_BYTES needs (ids derive from the batch: a repeat finds them).
  */
-export async function prepareDigests(
+function planDigests(
   deps: OutboundDeps,
-  batch: BatchInput,
-): Promise<{ input: DeliveryInput; template: DeliveryTemplate }[]> {
-  const all = await deps.db.models.Webhook.find({ projectId: batch.projectId, enabled: true }).lean();
-  const digests = all.filter((w) => w.digest);
-  if (!digests.length) return [];
-  const entities = new Map<string, DigestEntity[]>(digests.map((w) => [w._id, []]));
-  for (let from = 0; ; ) {
-    const page = await pageOf(deps, batch.batchId, from, 1_000);
-    for (const e of page) {
-      if (!e.event) continue;
-      const entity: DigestEntity = {
-        id: e.event.entity.id,
-        entityType: e.event.entityType,
-        action: e.event.action,
-        contentType: e.event.contentType ?? null,
-      };
-      for (const id of e.webhookIds) entities.get(id)?.push(entity);
-    }
-    if (page.length < 1_000) break;
-    from = page[page.length - 1]!.i! + 1;
-  }
-  const now = new Date();
-  const planned: { p: PlannedDelivery; w: WebhookRecord }[] = [];
-  for (const w of digests) {
-    const list = entities.get(w._id)!;
-    if (!list.length) continue;
-    const bodies = renderDigestBodies(w, batch.ref, list, deps.config.MAX_PAYLOAD_BYTES);
+  batch: { batchId: string; ref: string },
+  webhooks: WebhookRecord[],
+  events: EventData[],
+  matched: WebhookRecord[][],
+  now: Date,
+): PlannedDelivery[] {
+  const planned: PlannedDelivery[] = [];
+  for (const w of webhooks.filter((x) => x.digest)) {
+    const entities: DigestEntity[] = [];
+    events.forEach((e, i) => {
+      if (!matched[i]!.includes(w)) return;
+      entities.push({
+        id: e.entity.id,
+        entityType: e.entityType,
+        action: e.action,
+        contentType: e.contentType ?? null,
+      });
+    });
+    if (!entities.length) continue;
+    const bodies = renderDigestBodies(w, batch.ref, entities, deps.config.MAX_PAYLOAD_BYTES);
+    const event: EventData = {
+      eventId: batch.ref,
+      entityType: 'batch',
+      action: 'digest',
+      entity: { id: batch.ref },
+      ref: batch.ref,
+      occurredAt: now.toISOString(),
+    };
     bodies.forEach((body, part) => {
-      const event: EventData = {
-        eventId: batch.ref,
-        entityType: 'batch',
-        action: 'digest',
-        entity: { id: batch.ref },
-        ref: batch.ref,
-        occurredAt: now.toISOString(),
-      };
       const id = digestDeliveryIdFor(batch.batchId, w._id, part + 1);
-      planned.push({ p: { webhook: w, event, id, body, webhooksInProject: all.length }, w });
+      planned.push({ webhook: w, event, id, body, webhooksInProject: webhooks.length });
     });
   }
-  const records = planned.map(({ p }) => deliveryRecordOf(p, deliveryWorkflowId(p.id), now));
-  await deps.deliveries.insertMany(records);
-  await deps.deliveries.keep(records.map((r) => ({ webhookId: r.webhookId, deliveryId: r._id })));
-  return planned.map(({ p, w }) => ({
-    input: {
-      deliveryId: p.id,
-      projectId: w.projectId,
-      webhookId: w._id,
-      contentType: w.contentType,
-      retry: effectiveRetryPolicy(w.retryPolicy),
-      webhookVersion: w.updatedAt.getTime(),
-    },
+  return planned;
+}
+
+/** What the batch's workflow starts each digest delivery with. */
+function digestStart(p: PlannedDelivery): BatchInput['digests'][number] {
+  const w = p.webhook;
+  const settings = {
+    projectId: w.projectId,
+    webhookId: w._id,
+    contentType: w.contentType,
+    retry: effectiveRetryPolicy(w.retryPolicy),
+    webhookVersion: w.updatedAt.getTime(),
+  };
+  return {
+    input: { deliveryId: p.id, ...settings },
     template: {
-      projectId: w.projectId,
-      webhookId: w._id,
-      contentType: w.contentType,
-      retry: effectiveRetryPolicy(w.retryPolicy),
-      webhookVersion: w.updatedAt.getTime(),
-      ...fairnessOf(w._id, all.length),
+      ...settings,
+      ...fairnessOf(w._id, p.webhooksInProject ?? 1),
       summary: `POST ${w.url}`,
       tags: { projectId: w.projectId, webhookId: w._id, action: 'digest' },
     },
-  }));
+  };
 }
 
 /**

@@ -37,11 +37,14 @@ export async function publishEvent(
   const matched = candidates.filter((w) => matchesTriggers(w.triggers, key));
   // Render (and size-check) every body before the event is stored: a refused event leaves nothing behind.
   for (const w of matched) renderBody(w, event, deps.config.MAX_PAYLOAD_BYTES, inLane(w) ? [event.eventId] : undefined);
-  const recorded = await recordEvent(deps, input.projectId, event, matched.map((w) => w._id));
+  const recorded = await recordEvent(
+    deps,
+    input.projectId,
+    event,
+    matched.map((w) => w._id),
+  );
   const webhooks = await webhooksById(deps, input.projectId, recorded.webhookIds, matched);
-  const targets = recorded.webhookIds
-    .map((id) => webhooks.get(id))
-    .filter((w) => w !== undefined); // deleted since the event was first published
+  const targets = recorded.webhookIds.map((id) => webhooks.get(id)).filter((w) => w !== undefined); // deleted since the event was first published
   // A repeat delivers the event as first published.
   const first = recorded.event ?? event;
   const deliveries = await routeEvent(deps, first, targets, candidates.length);

@@ -88,7 +88,11 @@ export async function deliver(input: DeliveryInput, ctx: DeliverContext): Promis
         if (unrecorded.outcome === 'success') {
           return { status: 'done', attempts: record.attempt, statusCode: record.statusCode };
         }
-        return { status: 'error', attempts: record.attempt, error: unrecorded.reason ?? record.error ?? 'the delivery failed' };
+        return {
+          status: 'error',
+          attempts: record.attempt,
+          error: unrecorded.reason ?? record.error ?? 'the delivery failed',
+        };
       }
       const details = detailsOf(err, isAttemptDetails, FailureType.attempt, FailureType.stopped);
       result = {

@@ -18,7 +18,7 @@ export const deliverSignal = defineSignal<[EntitySignal]>(DELIVER_SIGNAL);
 export const deliveredSignal = defineSignal<[DeliveredSignal]>(DELIVERED_SIGNAL);
 
 const { keepDeliveries, foldDeliveries } = proxyActivities<DeliveryActivities>({
-  startToCloseTimeout: '1 minute',
+  startToCloseTimeout: '10 seconds',
   // Bookkeeping that must land: retried (Temporal's default policy) until it does.
 });
 

@@ -3,7 +3,7 @@ import { deliver, type Delivered } from './deliver';
 import { endpointFree } from './delivery';
 import type { DeliveryActivities, DeliveryInput, FanOutInput } from './types';
 
-const { keepDeliveries } = proxyActivities<DeliveryActivities>({ startToCloseTimeout: '1 minute' });
+const { keepDeliveries } = proxyActivities<DeliveryActivities>({ startToCloseTimeout: '10 seconds' });
 
 /**
  * One event to several webhooks without ordering or coalescing: each delivery runs as activities of this one
@@ -15,7 +15,9 @@ const { keepDeliveries } = proxyActivities<DeliveryActivities>({ startToCloseTim
  */
 export async function fanOutWorkflow(input: FanOutInput): Promise<{ done: number; failed: number }> {
   if (input.keep) {
-    await keepDeliveries(input.deliveries.map(({ input: d }) => ({ webhookId: d.webhookId, deliveryId: d.deliveryId })));
+    await keepDeliveries(
+      input.deliveries.map(({ input: d }) => ({ webhookId: d.webhookId, deliveryId: d.deliveryId })),
+    );
   }
   let wakeUps = 0;
   setHandler(endpointFree, () => void wakeUps++);

@@ -34,7 +34,10 @@ export interface DeliveredSignal {
 }
 
 /** The delivery settings of a webhook, as of the newest event published to it: what each of its deliveries starts with. */
-export type DeliveryTemplate = Omit<DeliveryInput, 'deliveryId' | 'body' | 'attemptsBefore' | 'notify' | 'coalesced'> & {
+export type DeliveryTemplate = Omit<
+  DeliveryInput,
+  'deliveryId' | 'body' | 'attemptsBefore' | 'notify' | 'coalesced'
+> & {
   /** Fairness (outbound/deliveries/endpoint.ts), for the delivery workflows it starts. */
   fairnessKey: string;
   fairnessWeight: number;
@@ -83,6 +86,8 @@ export interface BatchInput {
   projectId: string;
   batchId: string;
   ref: string;
+  /** Its digest deliveries, stored: one per digest webhook and part. */
+  digests: { input: DeliveryInput; template: DeliveryTemplate }[];
 }
 
 export interface DeliveryResult {
@@ -136,8 +141,6 @@ export interface DeliveryActivities {
   keepDeliveries(refs: { webhookId: string; deliveryId: string }[]): Promise<void>;
   /** Writes a folded batch's carrier (its body re-rendered: latest state, `eventIds`) and marks the others. */
   foldDeliveries(projectId: string, webhookId: string, folded: Folded): Promise<void>;
-  /** A batch's digest deliveries, stored: one per digest webhook and part. */
-  prepareDigests(input: BatchInput): Promise<{ input: DeliveryInput; template: DeliveryTemplate }[]>;
   /** Delivers a page of a batch's events as `events.publish` would, from event `from`; the next `from`, or null. */
   publishBatchPage(input: BatchInput, from: number): Promise<number | null>;
 }
