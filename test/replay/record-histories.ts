@@ -4,6 +4,8 @@ import { temporal } from '@temporalio/proto';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { deliveryWorkflow } from '../../src/workflows';
+import { entityWorkflowId } from '../../src/outbound/deliveries/route';
+import { batchIdFor } from '../../src/outbound/ids';
 import { openTestDatabase } from '../helpers/db';
 import { storeDelivery } from '../helpers/fixtures';
 import { startReceiver, type Reply } from '../helpers/receiver';
@@ -128,6 +130,113 @@ describe('record flow-run workflow histories', () => {
       const handle = stack.temporal.workflow.getHandle(`flow-run-${res.headers.get('x-hookline-run-id')}`);
       await handle.result().catch(() => undefined);
       await saveHistory(handle, path.join(FLOWS_OUT, `${name}.json`));
+    } finally {
+      await receiver.close();
+    }
+  });
+});
+
+/**
+ * The workflows of ordering, coalescing, fan-out and releases (`lanes-v1`), recorded from calls of a real stack:
+ * an entity's workflow with a fold, the delivery it started (which signals its end back), a fan-out and a batch.
+ */
+describe('record lane, fan-out and batch workflow histories', () => {
+  const LANES_OUT = path.join(__dirname, 'histories', 'lanes-v1');
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack();
+    mkdirSync(LANES_OUT, { recursive: true });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+  const projectId = 'record-lanes';
+  const triggers = [{ entityType: 'record' as const, actions: ['update' as const, 'publish' as const] }];
+  const publish = (id: string, contentType: string) =>
+    stack.api.events.publish.mutate({ projectId, entityType: 'record', action: 'update', contentType, entity: { id } });
+  const settle = (workflowId: string) =>
+    stack.temporal.workflow
+      .getHandle(workflowId)
+      .result()
+      .catch(() => undefined);
+
+  it('entity-ordered-fold, its head delivery, and entity-coalesced', async () => {
+    const receiver = await startReceiver((n) => (n === 1 ? { status: 500 } : { status: 200 }));
+    try {
+      await stack.api.webhooks.create.mutate({
+        projectId,
+        name: 'ordered',
+        url: receiver.url,
+        triggers: [{ ...triggers[0]!, contentTypes: ['ordered'] }],
+        ordering: 'entity',
+        retryPolicy: { initialIntervalMs: 1_000 },
+      });
+      await stack.api.webhooks.create.mutate({
+        projectId,
+        name: 'coalesced',
+        url: receiver.url,
+        triggers: [{ ...triggers[0]!, contentTypes: ['coalesced'] }],
+        coalesce: { quietMs: 1_000, maxWaitMs: 2_000 },
+      });
+      const head = await publish('o-1', 'ordered');
+      for (let i = 0; i < 3; i++) await publish('o-1', 'ordered');
+      for (let i = 0; i < 3; i++) await publish('c-1', 'coalesced');
+      const ordered = entityWorkflowId(projectId, 'record', 'o-1');
+      const coalesced = entityWorkflowId(projectId, 'record', 'c-1');
+      await Promise.all([settle(ordered), settle(coalesced)]);
+      await saveHistory(stack.temporal.workflow.getHandle(ordered), path.join(LANES_OUT, 'entity-ordered-fold.json'));
+      await saveHistory(stack.temporal.workflow.getHandle(coalesced), path.join(LANES_OUT, 'entity-coalesced.json'));
+      const history = await stack.temporal.workflow.getHandle(ordered).fetchHistory();
+      const headWorkflow = history.events!.find((e) => e.startChildWorkflowExecutionInitiatedEventAttributes)!
+        .startChildWorkflowExecutionInitiatedEventAttributes!.workflowId!;
+      expect(headWorkflow).toBe(head.deliveries[0]!.workflowId);
+      await saveHistory(
+        stack.temporal.workflow.getHandle(headWorkflow),
+        path.join(LANES_OUT, 'delivery-notifies.json'),
+      );
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('fan-out and batch-digest', async () => {
+    const receiver = await startReceiver((n) => (n === 2 ? { status: 500 } : { status: 200 }));
+    try {
+      for (const name of ['a', 'b', 'c']) {
+        await stack.api.webhooks.create.mutate({
+          projectId,
+          name,
+          url: receiver.url,
+          triggers: [{ ...triggers[0]!, contentTypes: ['fan'] }],
+          retryPolicy: { initialIntervalMs: 1_000 },
+        });
+      }
+      await stack.api.webhooks.create.mutate({
+        projectId,
+        name: 'digest',
+        url: receiver.url,
+        triggers: [{ ...triggers[0]!, contentTypes: ['fan'] }],
+        digest: true,
+      });
+      const fan = await publish('f-1', 'fan');
+      await settle(fan.deliveries[0]!.workflowId);
+      await saveHistory(
+        stack.temporal.workflow.getHandle(fan.deliveries[0]!.workflowId),
+        path.join(LANES_OUT, 'fan-out.json'),
+      );
+      await stack.api.events.publishBatch.mutate({
+        projectId,
+        ref: 'release-1',
+        events: [1, 2].map((i) => ({
+          entityType: 'record' as const,
+          action: 'publish' as const,
+          contentType: 'fan',
+          entity: { id: `r-${i}` },
+        })),
+      });
+      const batch = `batch-${batchIdFor(projectId, 'release-1')}`;
+      await settle(batch);
+      await saveHistory(stack.temporal.workflow.getHandle(batch), path.join(LANES_OUT, 'batch-digest.json'));
     } finally {
       await receiver.close();
     }

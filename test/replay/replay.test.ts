@@ -55,6 +55,29 @@ describe.each(['flows-v1', 'flows-v2'])('flow-run workflow replay: histories %s'
   });
 });
 
+/**
+ * The workflows of ordering, coalescing, fan-out and releases (`lanes-v1`): an entity's workflow with a fold, the
+ * delivery it started (signalling its end back), a fan-out and a batch with a digest.
+ */
+describe('lane, fan-out and batch workflow replay: histories lanes-v1', () => {
+  const dir = path.join(__dirname, 'histories', 'lanes-v1');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+
+  it('has histories of every recorded path', () => {
+    expect(files.sort()).toEqual(
+      ['batch-digest', 'delivery-notifies', 'entity-coalesced', 'entity-ordered-fold', 'fan-out'].map(
+        (n) => `${n}.json`,
+      ),
+    );
+  });
+
+  it('replays each of them without nondeterminism', async () => {
+    expect(await replayAll(dir, 'lanes-v1', files)).toEqual(
+      files.map((f) => ({ workflowId: `lanes-v1/${f}`, error: undefined })),
+    );
+  });
+});
+
 /** Replays the histories in `dir` on today's workflow bundle; each result names its file. */
 async function replayAll(dir: string, label: string, files: string[]) {
   const histories = files.map((f) => ({

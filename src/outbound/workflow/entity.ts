@@ -44,12 +44,13 @@ export async function entityWorkflow(state: EntityState): Promise<void> {
   });
 
   for (;;) {
-    if (state.toKeep.length) await keepDeliveries(state.toKeep.splice(0));
+    const now = Date.now();
+    // What is due goes first; the bookkeeping after.
+    await Promise.all(Object.entries(state.lanes).map(([webhookId, lane]) => dispatch(state, webhookId, lane, now)));
     for (const { input, template } of state.plain.splice(0)) {
       await startDelivery(input, template, template.tags);
     }
-    const now = Date.now();
-    await Promise.all(Object.entries(state.lanes).map(([webhookId, lane]) => dispatch(state, webhookId, lane, now)));
+    if (state.toKeep.length) await keepDeliveries(state.toKeep.splice(0));
     for (const [webhookId, lane] of Object.entries(state.lanes)) {
       if (!lane.batches.length && !lane.inFlight.length) delete state.lanes[webhookId];
     }
