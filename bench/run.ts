@@ -6,6 +6,7 @@ import { backoff, type BackoffResult } from './scenarios/backoff';
 import { flows, type FlowsResult } from './scenarios/flows';
 import { hanging, type HangingResult } from './scenarios/hanging';
 import { latency, type LatencyResult } from './scenarios/latency';
+import { lanes, type LanesResult } from './scenarios/lanes';
 import { publishCall, type PublishCallResult } from './scenarios/publish-call';
 import { isolation, type IsolationResult } from './scenarios/isolation';
 import { scaling, type ScalingResult } from './scenarios/scaling';
@@ -63,9 +64,10 @@ const ISO_PER_WEBHOOK = num('BENCH_ISO_PER_WEBHOOK', 100);
 /**
  * BENCH_PHASES=1,2 runs only those figures (6 comes with 1; 2, 4 and 5 need 1's rate, else 20/s; 7 is flows;
  * 8 is the cost of calls beside 1,000 other projects' data, which seeds millions of records and comes last;
- * 9 is isolation between webhooks and projects on one host).
+ * 9 is isolation between webhooks and projects on one host; 10 is ordering, coalescing and the one-operation publish).
  */
-const PHASES = new Set((process.env.BENCH_PHASES ?? '1,2,3,4,5,7,9,8').split(',').map((x) => x.trim()));
+const LANES_N = num('BENCH_LANES_N', 300);
+const PHASES = new Set((process.env.BENCH_PHASES ?? '1,2,3,10,4,5,7,9,8').split(',').map((x) => x.trim()));
 
 interface Results {
   sustained?: SustainedResult;
@@ -76,6 +78,7 @@ interface Results {
   flows?: FlowsResult;
   scaling?: ScalingResult;
   isolation?: IsolationResult;
+  lanes?: LanesResult;
   monitoring?: boolean;
   settings?: string;
   /** Every process's CPU with nothing to do, just after start-up. */
@@ -138,6 +141,10 @@ async function main() {
     if (PHASES.has('3'))
       results.publishCall = await run(`3 events.publish with ${FANOUT} matching webhooks`, () =>
         publishCall(b, FANOUT, PUBLISHES, FLOOR_PUBLISHES, DRAIN_S, PUBLISH_MAX_S),
+      );
+    if (PHASES.has('10'))
+      results.lanes = await run(`10 ordering, coalescing, one-operation publish (n=${LANES_N})`, () =>
+        lanes(b, LANES_N, CONCURRENCY),
       );
     // The healthy deliveries take at most ~10 s each time, so that the hanging ones (60 s per attempt) still hang.
     const healthyRate = Math.max(rate, Math.ceil(HEALTHY / 10));
@@ -277,6 +284,39 @@ function report(r: Results): void {
       `3: ${p.hookline.n} of ${p.asked} sequential publishes made within BENCH_PUBLISH_MAX_S=${PUBLISH_MAX_S}, errors ${p.hookline.errors.length}; of their ${p.deliveries} deliveries ${p.arrivedAtEnd} had arrived when the calls ended, ` +
         `${p.arrivedAfterWait} after ${DRAIN_S} s more; clean-up terminated ${p.terminated} (still running ${p.stillRunning}); engine floor over ${p.engine.n} rounds`,
     );
+  }
+  const z = r.lanes;
+  if (z) {
+    const ratio = z.publish10.p50 / z.publish1.p50;
+    rows.push([
+      `10 events.publish p50 / p99, 10 webhooks (n=${z.publish10.n})`,
+      lat(z.publish10),
+      `1 webhook ${lat(z.publish1)} (same run, alternating) → ${fmt(ratio, 2)}× at p50`,
+      'p50 ≤ 1.5× 1 webhook',
+      verdict(ratio <= 1.5),
+    ]);
+    const t = z.temporalMsPerDelivery;
+    rows.push([
+      `10 Temporal server CPU per delivery, 10-webhook fan-out (${t.deliveries} deliveries)`,
+      `${fmt(t.fanOut, 2)} ms`,
+      `10 one-webhook publishes, a workflow per delivery (as before): ${fmt(t.perWebhook, 2)} ms`,
+      'less than before',
+      verdict(t.fanOut < t.perWebhook),
+    ]);
+    rows.push([
+      `10 sustained deliveries/s, each event its own entity (n=${z.sustained.n})`,
+      `plain ${fmt(z.sustained.plain)}/s`,
+      `ordering 'entity' ${fmt(z.sustained.ordered)}/s · coalesce (quiet 1 s) ${fmt(z.sustained.coalesced)}/s`,
+      '',
+      '',
+    ]);
+    rows.push([
+      `10 autosaves: ${z.autosave.entities} entities × ${z.autosave.saves} updates, coalesce ${z.autosave.coalesce.quietMs / 1000} s quiet`,
+      `${z.autosave.sent} deliveries for ${z.autosave.published} events`,
+      `${pct(z.autosave.sent / z.autosave.published)} of the events sent`,
+      '',
+      '',
+    ]);
   }
   const h = r.hanging;
   if (h) {
