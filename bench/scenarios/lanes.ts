@@ -12,7 +12,13 @@ export interface LanesResult {
   /** Deliveries/s, publish → every one received, `n` events each to its own entity, `concurrency` publishes at once. */
   sustained: { plain: number; ordered: number; coalesced: number; n: number };
   /** Autosaves: `entities` × `saves` updates published back to back to a coalescing webhook. */
-  autosave: { entities: number; saves: number; published: number; sent: number; coalesce: { quietMs: number; maxWaitMs: number } };
+  autosave: {
+    entities: number;
+    saves: number;
+    published: number;
+    sent: number;
+    coalesce: { quietMs: number; maxWaitMs: number };
+  };
 }
 
 type Options = { ordering?: 'entity'; coalesce?: { quietMs: number; maxWaitMs: number } };

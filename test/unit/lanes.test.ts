@@ -1,4 +1,11 @@
-import { addEvent, dueAtMs, fold, MAX_BATCH_EVENTS, type Batch, type LaneSettings } from '../../src/outbound/workflow/lanes';
+import {
+  addEvent,
+  dueAtMs,
+  fold,
+  MAX_BATCH_EVENTS,
+  type Batch,
+  type LaneSettings,
+} from '../../src/outbound/workflow/lanes';
 
 const ev = (n: number, action: string) => ({ deliveryId: `d${n}`, eventId: `e${n}`, action });
 const batchOf = (...actions: string[]): Batch => ({
@@ -28,11 +35,22 @@ describe('an entity lane (pure rules)', () => {
       });
     });
     it('never an update after a delete; a create after it counts again', () => {
-      expect(fold(batchOf('update', 'delete', 'update', 'publish'))).toMatchObject({ carrier: ev(2, 'delete'), action: 'delete' });
-      expect(fold(batchOf('delete', 'update', 'create', 'update'))).toMatchObject({ carrier: ev(4, 'update'), action: 'update' });
+      expect(fold(batchOf('update', 'delete', 'update', 'publish'))).toMatchObject({
+        carrier: ev(2, 'delete'),
+        action: 'delete',
+      });
+      expect(fold(batchOf('delete', 'update', 'create', 'update'))).toMatchObject({
+        carrier: ev(4, 'update'),
+        action: 'update',
+      });
     });
     it('one event goes as it is', () => {
-      expect(fold(batchOf('publish'))).toEqual({ carrier: ev(1, 'publish'), action: 'publish', eventIds: ['e1'], folded: [] });
+      expect(fold(batchOf('publish'))).toEqual({
+        carrier: ev(1, 'publish'),
+        action: 'publish',
+        eventIds: ['e1'],
+        folded: [],
+      });
     });
   });
 
