@@ -53,6 +53,8 @@ export const configSchema = z
 
     ALLOW_PRIVATE_TARGETS: bool.default(false),
     MAX_PAYLOAD_BYTES: positiveInt.default(1024 * 1024),
+    /** The request body of one `events.publishBatch` (up to 10,000 events, each within MAX_PAYLOAD_BYTES). */
+    MAX_BATCH_BYTES: positiveInt.default(64 * 1024 * 1024),
     MAX_WEBHOOKS_PER_PROJECT: positiveInt.default(100),
     LOG_CAP_PER_WEBHOOK: positiveInt.default(300),
     RUN_LOG_CAP_PER_FLOW: positiveInt.default(300),

@@ -38,17 +38,21 @@ export function createApiServer(deps: ApiDeps): http.Server {
   const ui = createUi({ temporalUiUrl: deps.config.TEMPORAL_UI_URL, namespace: deps.config.TEMPORAL_NAMESPACE });
   // Built now, beside the start-up, so that the first page load does not wait for it.
   ui.warm().catch((err: unknown) => deps.logger.error({ err }, 'the activity page did not build'));
-  const trpc = createHTTPHandler({
-    router: appRouter,
-    basePath: '/trpc/',
-    maxBodySize: deps.config.MAX_PAYLOAD_BYTES,
-    createContext: ({ req }) => ({ deps, outbound, inbound, authorization: req.headers.authorization }),
-    onError: ({ error, path }) => {
-      if (error.code === 'INTERNAL_SERVER_ERROR') {
-        deps.logger.error({ err: error.cause ?? error, path, errorId: errorIdOf(error) }, 'API error');
-      }
-    },
-  });
+  const handler = (maxBodySize: number) =>
+    createHTTPHandler({
+      router: appRouter,
+      basePath: '/trpc/',
+      maxBodySize,
+      createContext: ({ req }) => ({ deps, outbound, inbound, authorization: req.headers.authorization }),
+      onError: ({ error, path }) => {
+        if (error.code === 'INTERNAL_SERVER_ERROR') {
+          deps.logger.error({ err: error.cause ?? error, path, errorId: errorIdOf(error) }, 'API error');
+        }
+      },
+    });
+  const trpc = handler(deps.config.MAX_PAYLOAD_BYTES);
+  // A release carries many events: its own bound (each event's body is still checked against MAX_PAYLOAD_BYTES).
+  const trpcBatch = handler(deps.config.MAX_BATCH_BYTES);
 
   return http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -65,6 +69,10 @@ export function createApiServer(deps: ApiDeps): http.Server {
         deps.logger.error({ err, errorId }, 'activity page');
         sendJson(res, 500, { error: 'internal_server_error', message: 'the activity page is not available', errorId });
       });
+      return;
+    }
+    if (url.pathname === '/trpc/events.publishBatch') {
+      trpcBatch(req, res);
       return;
     }
     if (url.pathname.startsWith('/trpc/')) {

@@ -1,15 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import type { CommandStartedEvent } from 'mongodb';
 import { Client, Connection, type WorkflowClientInterceptor } from '@temporalio/client';
 import { createOutboundDeps } from '../../src/outbound/deps';
 import { publishEvent } from '../../src/outbound/events/publish';
 import { publishEventInput } from '../../src/outbound/events/schema';
-import { testEnv } from '../helpers/env';
+import { workerProcesses } from '../helpers/worker-process';
 import { startReceiver, type Receiver } from '../helpers/receiver';
 import { startStack, type Stack } from '../helpers/stack';
-
-const root = path.resolve(__dirname, '../..');
 
 async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string) {
   const until = Date.now() + timeoutMs;
@@ -25,13 +21,12 @@ describe('entity lanes and release digests on the dev stack', () => {
   // Every database command of this file's stack (its API and this test's publishes), for the cost test.
   const commands: CommandStartedEvent[] = [];
   const receivers: Receiver[] = [];
-  const workers: ChildProcess[] = [];
 
   beforeAll(async () => {
     stack = await startStack({}, { worker: false, onCommand: (e) => commands.push(e) });
   });
   afterAll(async () => {
-    for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGKILL');
+    workers.stopAll();
     await Promise.all(receivers.map((r) => r.close()));
     await stack?.stop();
   });
@@ -42,23 +37,8 @@ describe('entity lanes and release digests on the dev stack', () => {
     return r;
   }
 
-  /** A worker process (`npm start`, ROLE=worker) on the stack's task queues. */
-  function startWorker(): ChildProcess {
-    const env = {
-      PATH: process.env.PATH,
-      ROLE: 'worker',
-      API_TOKENS: 'unused-token',
-      TEMPORAL_ADDRESS: testEnv('temporalAddress'),
-      MONGODB_URI: stack.mongoUri,
-      TASK_QUEUE: stack.config.TASK_QUEUE,
-      FLOW_TASK_QUEUE: stack.config.FLOW_TASK_QUEUE,
-      ALLOW_PRIVATE_TARGETS: 'true',
-      LOG_LEVEL: 'warn',
-    };
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env, stdio: 'ignore' });
-    workers.push(child);
-    return child;
-  }
+  const workers = workerProcesses(() => stack);
+  const startWorker = () => workers.start();
 
   const bodies = (r: Receiver) => r.requests.map((q) => JSON.parse(q.body) as Record<string, unknown>);
 
@@ -67,21 +47,13 @@ describe('entity lanes and release digests on the dev stack', () => {
     const plain = await receiver();
     const projectId = 'lanes-kill';
     const triggers = [{ entityType: 'record' as const, actions: ['update' as const] }];
-    await stack.api.webhooks.create.mutate({
-      projectId,
-      name: 'coalesced',
-      url: coalesced.url,
-      triggers,
-      coalesce: { quietMs: 3_000, maxWaitMs: 60_000 },
-      retryPolicy: { timeoutMs: 5_000, initialIntervalMs: 1_000 },
-    });
-    await stack.api.webhooks.create.mutate({
-      projectId,
-      name: 'plain',
-      url: plain.url,
-      triggers,
-      retryPolicy: { timeoutMs: 5_000, initialIntervalMs: 1_000 },
-    });
+    const retryPolicy = { timeoutMs: 5_000, initialIntervalMs: 1_000 };
+    for (const [name, url, lanes] of [
+      ['coalesced', coalesced.url, { coalesce: { quietMs: 3_000, maxWaitMs: 60_000 } }],
+      ['plain', plain.url, {}],
+    ] as const) {
+      await stack.api.webhooks.create.mutate({ projectId, name, url, triggers, retryPolicy, ...lanes });
+    }
     const first = startWorker();
     const eventIds: string[] = [];
     for (let i = 1; i <= 5; i++) {
@@ -132,7 +104,8 @@ describe('entity lanes and release digests on the dev stack', () => {
       entityType: 'record' as const,
       action: 'publish' as const,
       contentType: i < 3 ? 'landing' : 'article',
-      entity: { id: `e${i}`, title: `entry ${i}` },
+      // 300 characters each: the release's body is over MAX_PAYLOAD_BYTES (1 MiB), within MAX_BATCH_BYTES.
+      entity: { id: `e${i}`, title: `entry ${i}`, body: 'x'.repeat(300) },
     }));
     const answer = await stack.api.events.publishBatch.mutate({ projectId, ref: 'release-42', events });
     const answeredAt = Date.now();

@@ -1,7 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { INTERRUPTED } from '../../src/outbound/store/execution-log';
-import { testEnv } from '../helpers/env';
+import { workerProcesses } from '../helpers/worker-process';
 import { startReceiver, type Receiver } from '../helpers/receiver';
 import { startStack, type Stack } from '../helpers/stack';
 
@@ -10,36 +8,20 @@ import { startStack, type Stack } from '../helpers/stack';
  * killed with SIGKILL while an attempt is in flight, and a new worker process finishes the retry series.
  */
 describe('a worker killed in the middle of a retry series', () => {
-  const root = path.resolve(__dirname, '../..');
   let stack: Stack;
   let receiver: Receiver;
-  const workers: ChildProcess[] = [];
 
   beforeAll(async () => {
     stack = await startStack({}, { worker: false });
   });
   afterAll(async () => {
-    for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGKILL');
+    workers.stopAll();
     await receiver?.close();
     await stack?.stop();
   });
 
-  function startWorker(): ChildProcess {
-    const env = {
-      PATH: process.env.PATH,
-      ROLE: 'worker',
-      API_TOKENS: 'unused-token',
-      TEMPORAL_ADDRESS: testEnv('temporalAddress'),
-      MONGODB_URI: stack.mongoUri,
-      TASK_QUEUE: stack.config.TASK_QUEUE,
-      FLOW_TASK_QUEUE: stack.config.FLOW_TASK_QUEUE,
-      ALLOW_PRIVATE_TARGETS: 'true',
-      LOG_LEVEL: 'warn',
-    };
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env, stdio: 'ignore' });
-    workers.push(child);
-    return child;
-  }
+  const workers = workerProcesses(() => stack);
+  const startWorker = () => workers.start();
 
   it('is finished by a new worker, with nothing lost and the log consistent', async () => {
     // 1: fails; 2: hangs until its worker is killed; then answers 200.

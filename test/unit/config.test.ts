@@ -14,6 +14,7 @@ describe('config', () => {
       ROLE: 'all',
       ALLOW_PRIVATE_TARGETS: false,
       MAX_PAYLOAD_BYTES: 1_048_576,
+      MAX_BATCH_BYTES: 67_108_864,
       MAX_WEBHOOKS_PER_PROJECT: 100,
       LOG_CAP_PER_WEBHOOK: 300,
       RUN_LOG_CAP_PER_FLOW: 300,
