@@ -239,6 +239,8 @@ export interface TemporalDevServerOptions {
   /** Omitted: in memory (tests). */
   dbFile?: string;
   quiet?: boolean;
+  /** More dynamic config values, `key=value` (a test that needs a limit lowered). */
+  dynamicConfig?: string[];
 }
 
 export async function startTemporalDevServer(o: TemporalDevServerOptions): Promise<RunningServer> {
@@ -265,7 +267,10 @@ export async function startTemporalDevServer(o: TemporalDevServerOptions): Promi
   // a free slot, skipping matching (measured with npm run bench: p50 publish → receiver 97 → 56 ms).
   args.push('--dynamic-config-value', 'system.enableActivityEagerExecution=true');
   // HOOKLINE_DEV_DYNAMIC_CONFIG="k=v,k=v" adds dynamic config values (to measure a setting with the bench).
-  for (const kv of (process.env.HOOKLINE_DEV_DYNAMIC_CONFIG ?? '').split(',').filter(Boolean)) {
+  for (const kv of [
+    ...(o.dynamicConfig ?? []),
+    ...(process.env.HOOKLINE_DEV_DYNAMIC_CONFIG ?? '').split(',').filter(Boolean),
+  ]) {
     args.push('--dynamic-config-value', kv);
   }
   args.push('--log-level', 'warn');

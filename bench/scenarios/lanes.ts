@@ -12,6 +12,8 @@ export interface LanesResult {
   /** Deliveries/s, publish → every one received, `n` events each to its own entity, `concurrency` publishes at once. */
   sustained: { plain: number; ordered: number; coalesced: number; n: number };
   /** Autosaves: `entities` × `saves` updates published back to back to a coalescing webhook. */
+  /** A release of `events` events to a digest webhook: the publishBatch call, and its answer → the digest's arrival. */
+  release: { events: number; callMs: number; digestMs: number };
   autosave: {
     entities: number;
     saves: number;
@@ -119,6 +121,33 @@ export async function lanes(b: Bench, n: number, concurrency: number): Promise<L
   await drained(b, autosaveProject, 60_000);
   await new Promise((r) => setTimeout(r, coalesce.quietMs));
   const sent = receiver.byDelivery.size - before;
+
+  // A release: 5,000 events, one digest.
+  const releaseProject = `lanes-release-${b.uid}`;
+  await b.trpc.webhooks.create.mutate({
+    projectId: releaseProject,
+    name: 'site build',
+    url: receiver.url,
+    triggers: [{ entityType: 'record', actions: ['publish'] }],
+    digest: true,
+  });
+  const releaseEvents = Array.from({ length: 5_000 }, (_, i) => ({
+    entityType: 'record' as const,
+    action: 'publish' as const,
+    contentType: 'article',
+    entity: { id: `rel-${b.uid}-${i}`, title: `entry ${i}` },
+  }));
+  const beforeRelease = receiver.byDelivery.size;
+  const c0 = now();
+  await b.trpc.events.publishBatch.mutate({
+    projectId: releaseProject,
+    ref: `release-${b.uid}`,
+    events: releaseEvents,
+  });
+  const answered = now();
+  await arrived(beforeRelease + 1);
+  const release = { events: releaseEvents.length, callMs: answered - c0, digestMs: now() - answered };
+  await drained(b, releaseProject, 60_000);
   await receiver.close();
 
   return {
@@ -130,6 +159,7 @@ export async function lanes(b: Bench, n: number, concurrency: number): Promise<L
       deliveries: rounds * 10,
     },
     sustained,
+    release,
     autosave: { entities, saves, published: entities * saves, sent, coalesce },
   };
 }
