@@ -73,8 +73,9 @@ describe("an entity's workflow continuing as new", () => {
   });
 
   it('carries its lane and the delivery in flight over, and sends every event after the head, in one', async () => {
-    // The head fails twice (1 s apart) while 30 updates queue behind it, each a signal: the history grows past 40.
-    receiver = await startReceiver((n) => (n <= 2 ? { status: 500 } : { status: 200 }));
+    // The head fails (1 s apart) until 30 updates have queued behind it, each a signal: the history grows past 40.
+    let released = false;
+    receiver = await startReceiver(() => (released ? { status: 200 } : { status: 500 }));
     const projectId = 'can';
     await createWebhook(
       deps,
@@ -95,6 +96,7 @@ describe("an entity's workflow continuing as new", () => {
     const head = await publish('create', 'v0');
     const updates: string[] = [];
     for (let i = 1; i <= 30; i++) updates.push((await publish('update', `v${i}`)).eventId);
+    released = true;
 
     const id = entityWorkflowId(projectId, 'record', 'p');
     const handle = deps.temporal.workflow.getHandle(id);
@@ -102,8 +104,10 @@ describe("an entity's workflow continuing as new", () => {
     const bodies = receiver.requests.map(
       (r) => JSON.parse(r.body) as { eventId: string; eventIds: string[]; payload: { title: string } },
     );
-    expect(bodies.map((b) => b.eventId)).toEqual([head.eventId, head.eventId, head.eventId, updates[29]]);
-    expect(bodies[3]).toMatchObject({ eventIds: updates, payload: { title: 'v30' } });
+    const last = bodies.pop();
+    expect(bodies.length).toBeGreaterThanOrEqual(2);
+    expect(bodies.every((b) => b.eventId === head.eventId)).toBe(true);
+    expect(last).toMatchObject({ eventId: updates[29], eventIds: updates, payload: { title: 'v30' } });
 
     // The run that ended is not the first: the workflow continued as new on the way.
     const history = await handle.fetchHistory();

@@ -48,12 +48,25 @@ describe('delivery store (outbound/store/deliveries.ts)', () => {
     expect(await db.models.Delivery.countDocuments({ _id: 'dlv_once' })).toBe(1);
   });
 
-  it("keeps a webhook's newest `keep` deliveries, deleting the one whose place a new one takes", async () => {
+  it("keeps a webhook's newest `keep` deliveries, deleting the ended one whose place a new one takes", async () => {
     const store = createDeliveryStore(db, 3);
     const ids = [];
-    for (let i = 0; i < 5; i++) ids.push((await store.insert(delivery('wh_ring')))._id);
+    for (let i = 0; i < 5; i++) ids.push((await store.insert(delivery('wh_ring', { status: 'done' })))._id);
     const kept = (await db.models.Delivery.find({ webhookId: 'wh_ring' }).lean()).map((d) => d._id).sort();
     expect(kept).toEqual(ids.slice(2).sort());
+  });
+
+  it('keeps a delivery still pending when newer ones push it out of the ring (its record holds its body)', async () => {
+    const store = createDeliveryStore(db, 2);
+    const pending = await store.insertMany([delivery('wh_ring_p')]);
+    await store.keep([{ webhookId: 'wh_ring_p', deliveryId: pending[0]!._id }]);
+    for (let i = 0; i < 3; i++) {
+      const [d] = await store.insertMany([delivery('wh_ring_p', { status: 'done' })]);
+      await store.keep([{ webhookId: 'wh_ring_p', deliveryId: d!._id }]);
+    }
+    expect(await db.models.Delivery.countDocuments({ _id: pending[0]!._id })).toBe(1);
+    expect(await db.models.Delivery.countDocuments({ webhookId: 'wh_ring_p', status: 'done' })).toBe(2);
+    expect(await store.endedOf([pending[0]!._id, 'dlv_gone'])).toEqual(['dlv_gone']);
   });
 
   it('records attempts and the end; an end seen from outside does not overwrite the one recorded', async () => {

@@ -39,9 +39,14 @@ describe('an entity lane (pure rules)', () => {
         carrier: ev(2, 'delete'),
         action: 'delete',
       });
-      expect(fold(batchOf('delete', 'update', 'create', 'update'))).toMatchObject({
+      // Deleted, then created again, then updated, none sent: a create of the latest state.
+      expect(fold(batchOf('update', 'delete', 'create', 'update'))).toMatchObject({
         carrier: ev(4, 'update'),
-        action: 'update',
+        action: 'create',
+      });
+      expect(fold(batchOf('delete', 'update', 'create', 'publish'))).toMatchObject({
+        carrier: ev(4, 'publish'),
+        action: 'publish',
       });
     });
     it('one event goes as it is', () => {

@@ -27,17 +27,22 @@ export function createFoldDeliveries(deps: {
     // Without its event (published before events kept their payload) or its webhook (deleted: the delivery
     // stops at its first attempt), the carrier keeps the body it was stored with.
     let body: string | undefined;
+    let eventIds = folded.eventIds;
     if (stored?.event && webhook) {
+      const event = { ...stored.event, action: folded.action };
       try {
-        body = renderBody(webhook, { ...stored.event, action: folded.action }, deps.maxPayloadBytes, folded.eventIds);
+        body = renderBody(webhook, event, deps.maxPayloadBytes, eventIds);
       } catch (err) {
-        // Every event id listed made it too large: the latest state goes, listing its own event only.
         if (!(err instanceof PayloadTooLargeError)) throw err;
+        // Every event id listed made it too large: the latest state goes, listing its own event only (it was
+        // stored within the size with that one).
+        eventIds = [folded.carrier.eventId];
+        body = renderBody(webhook, event, deps.maxPayloadBytes, eventIds);
       }
     }
     await deps.recorder.fold(
       folded.carrier.deliveryId,
-      { ...(body !== undefined ? { body } : {}), action: folded.action, eventIds: folded.eventIds },
+      { ...(body !== undefined ? { body } : {}), action: folded.action, eventIds },
       folded.folded,
     );
   };

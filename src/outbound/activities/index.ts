@@ -72,6 +72,7 @@ export function createOutboundActivities(deps: OutboundActivityDeps) {
     finishDelivery: recorder.cutOff,
     recordAttempt: recorder.attempt,
     keepDeliveries: deliveries.keep,
+    endedDeliveries: deliveries.endedOf,
     foldDeliveries: createFoldDeliveries({ db: deps.db, recorder, maxPayloadBytes: deps.maxPayloadBytes }),
     publishBatchPage: (input, from) => publishBatchPage(publish(), input, from),
   } satisfies DeliveryActivities;

@@ -153,10 +153,11 @@ export function createRecorder(deps: RecorderDeps) {
      * The end of a delivery whose last attempt could not record it (it was cut off, so Temporal timed it out),
      * closing the log entry it left pending.
      */
-    async cutOff(deliveryId: string, result: DeliveryResult): Promise<void> {
+    async cutOff(deliveryId: string, result: DeliveryResult, coalesced: string[] = []): Promise<void> {
       const progress = await deliveries.progress(deliveryId);
       if (progress?.pendingLog) await executionLog.closeInterrupted(progress.pendingLog);
       await deliveries.ended(deliveryId, { status: result.status, error: result.error, attempts: result.attempts });
+      await deliveries.endedWith(coalesced, { status: result.status, error: result.error, at: new Date() });
     },
   };
 }

@@ -72,7 +72,7 @@ export function renderDigestBodies(
   entities: DigestEntity[],
   maxBytes: number,
 ): string[] {
-  const budget = Math.max(maxBytes - DIGEST_ENVELOPE_BYTES, 1);
+  const budget = Math.max(maxBytes - DIGEST_ENVELOPE_BYTES - Buffer.byteLength(JSON.stringify(ref)), 1);
   const parts: DigestEntity[][] = [[]];
   let size = 0;
   for (const e of entities) {

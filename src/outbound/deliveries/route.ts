@@ -3,7 +3,7 @@ import { effectiveRetryPolicy } from '../../shared/workflow/retry-policy';
 import { derivedId } from '../../shared/ids';
 import type { OutboundDeps } from '../deps';
 import { deliveryIdFor, deliveryWorkflowId, eventRecordIdFor } from '../ids';
-import type { DeliveryRecord, WebhookRecord } from '../store/records';
+import type { DeliveryRecord, EventRecord, WebhookRecord } from '../store/records';
 import type { entityWorkflow } from '../workflow/entity';
 import type { fanOutWorkflow } from '../workflow/fan-out';
 import type { LaneSettings } from '../workflow/lanes';
@@ -30,6 +30,16 @@ const laneSettings = (w: WebhookRecord): LaneSettings => ({
   ordering: w.ordering ?? 'none',
   coalesce: w.coalesce ?? null,
 });
+
+/** How an event's deliveries are started (kept on its record: a repeat takes the same route). */
+export type Route = NonNullable<EventRecord['route']>;
+
+/** The route of an event to these webhooks, as they are now. */
+export function routeOf(webhooks: Pick<WebhookRecord, '_id' | 'ordering' | 'coalesce'>[]): Route {
+  const lanes = webhooks.filter(inLane).map((w) => w._id);
+  if (lanes.length) return { kind: 'entity', lanes };
+  return { kind: webhooks.length === 1 ? 'single' : 'fanOut', lanes: [] };
+}
 
 /** The workflow of an entity's lanes: one per (projectId, entityType, entity id). */
 export const entityWorkflowId = (projectId: string, entityType: string, entityId: string): string =>
@@ -58,19 +68,20 @@ export async function routeEvent(
   event: EventData,
   webhooks: WebhookRecord[],
   webhooksInProject: number,
+  route: Route = routeOf(webhooks),
 ): Promise<StartedDelivery[]> {
-  if (!webhooks.length) return [];
   const [only] = webhooks;
-  if (webhooks.length === 1 && only && !inLane(only)) {
+  if (!only) return [];
+  if (route.kind === 'single') {
     return [await startPlanned(deps, { ...planDelivery(deps, only, event, { kind: 'event' }), webhooksInProject })];
   }
-  const { projectId } = only!;
-  const viaEntity = webhooks.some(inLane);
+  const { projectId } = only;
+  const viaEntity = route.kind === 'entity';
   const fanOutId = fanOutWorkflowId(projectId, event.eventId);
   const now = new Date();
   // Every body is rendered (and size-checked) before anything is stored.
   const planned = webhooks.map((w): PlannedDelivery & { lane: boolean } => {
-    const lane = inLane(w);
+    const lane = route.lanes.includes(w._id);
     const eventIds = lane ? [event.eventId] : undefined;
     const id = deliveryIdFor(projectId, event.eventId, w._id);
     return {

@@ -8,7 +8,7 @@ import { effectiveRetryPolicy } from '../../shared/workflow/retry-policy';
 import { renderBody, renderDigestBodies, type DigestEntity, type EventData } from '../deliveries/body';
 import { deliveryRecordOf, type PlannedDelivery } from '../deliveries/create';
 import { fairnessOf } from '../deliveries/endpoint';
-import { inLane, routeEvent } from '../deliveries/route';
+import { inLane, routeEvent, routeOf } from '../deliveries/route';
 import type { OutboundDeps } from '../deps';
 import { batchIdFor, deliveryWorkflowId, digestDeliveryIdFor, eventRecordIdFor } from '../ids';
 import type { BatchRecord, EventRecord, WebhookRecord } from '../store/records';
@@ -51,6 +51,10 @@ export async function publishBatch(deps: OutboundDeps, input: PublishBatchInput)
     webhooks.filter((w) => matchesTriggers(w.triggers, { ...e, entityId: e.entity.id })),
   );
   checkBodies(deps, events, matched);
+  // The digests are planned (rendered, size-checked) before anything is stored, from what is in hand, so that a
+  // release's site build starts at once.
+  const planned = planDigests(deps, { batchId, ref }, webhooks, events, matched, now);
+  fresh.digestWebhookIds = [...new Set(planned.map((p) => p.webhook._id))];
 
   const batches = driverCollection<BatchRecord>(deps.db.models.Batch);
   const stored = await insertOrFind(
@@ -58,6 +62,9 @@ export async function publishBatch(deps: OutboundDeps, input: PublishBatchInput)
     () => batches.findOne({ _id: batchId }),
   );
   const eventIds = stored.inserted ? fresh.eventIds : stored.existing.eventIds;
+  // A repeat completes the first call's digests (to the digest webhooks of then that still are), no others.
+  const first = stored.inserted ? fresh.digestWebhookIds : stored.existing.digestWebhookIds;
+  const digests = planned.filter((p) => first?.includes(p.webhook._id) ?? true);
   // Stored again on a repeat, under the first call's ids: a crash may have come between the two inserts.
   const records: EventRecord[] = events.map((e, i) => {
     const event = { ...e, eventId: eventIds[i] ?? e.eventId };
@@ -67,6 +74,7 @@ export async function publishBatch(deps: OutboundDeps, input: PublishBatchInput)
       eventId: event.eventId,
       webhookIds: matched[i]!.map((w) => w._id),
       event,
+      route: routeOf(matched[i]!.filter((w) => !w.digest)),
       batchId,
       i,
       createdAt: now,
@@ -78,15 +86,6 @@ export async function publishBatch(deps: OutboundDeps, input: PublishBatchInput)
   } catch (err) {
     if (!onlyDuplicateKeys(err)) throw err;
   }
-  // The digests are built from what is in hand, so that a release's site build starts at once.
-  const digests = planDigests(
-    deps,
-    { batchId, ref },
-    webhooks,
-    events.map((e, i) => ({ ...e, eventId: eventIds[i] ?? e.eventId })),
-    matched,
-    now,
-  );
   await deps.deliveries.insertMany(digests.map((p) => deliveryRecordOf(p, deliveryWorkflowId(p.id), now)));
   try {
     await deps.temporal.workflow.start<typeof batchWorkflow>('batchWorkflow', {
@@ -205,8 +204,14 @@ export async function publishBatchPage(deps: OutboundDeps, batch: BatchInput, fr
       const w = byId.get(id);
       if (w && !w.digest) targets.push(w);
     }
-    // One at a time: an entity's events reach its lanes in the batch's order.
-    await routeEvent(deps, e.event, targets, all.length);
+    try {
+      // One at a time: an entity's events reach its lanes in the batch's order.
+      await routeEvent(deps, e.event, targets, all.length, e.route ?? routeOf(targets));
+    } catch (err) {
+      // A webhook changed since the release was published renders this event too large now: it is not delivered
+      // there (the release's other events are), rather than the page retried for ever.
+      if (!(err instanceof PayloadTooLargeError)) throw err;
+    }
   }
   return page.length < PAGE ? null : page[page.length - 1]!.i! + 1;
 }

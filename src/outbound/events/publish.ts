@@ -6,7 +6,7 @@ import { routeEvent } from '../deliveries/route';
 import type { OutboundDeps } from '../deps';
 import { eventRecordIdFor } from '../ids';
 import { renderBody, type EventData } from '../deliveries/body';
-import { inLane } from '../deliveries/route';
+import { inLane, routeOf } from '../deliveries/route';
 import type { EventRecord, WebhookRecord } from '../store/records';
 import { matchesTriggers } from './match';
 import type { PublishEventInput } from './schema';
@@ -42,16 +42,24 @@ export async function publishEvent(
     input.projectId,
     event,
     matched.map((w) => w._id),
+    routeOf(matched),
   );
   const webhooks = await webhooksById(deps, input.projectId, recorded.webhookIds, matched);
   const targets = recorded.webhookIds.map((id) => webhooks.get(id)).filter((w) => w !== undefined); // deleted since the event was first published
   // A repeat delivers the event as first published.
   const first = recorded.event ?? event;
-  const deliveries = await routeEvent(deps, first, targets, candidates.length);
+  // … and by the route it first took (events stored before routes were kept take today's).
+  const deliveries = await routeEvent(deps, first, targets, candidates.length, recorded.route ?? routeOf(targets));
   return { eventId: event.eventId, deliveries };
 }
 
-async function recordEvent(deps: OutboundDeps, projectId: string, event: EventData, webhookIds: string[]) {
+async function recordEvent(
+  deps: OutboundDeps,
+  projectId: string,
+  event: EventData,
+  webhookIds: string[],
+  route: EventRecord['route'],
+) {
   const { eventId } = event;
   const events = driverCollection<EventRecord>(deps.db.models.Event);
   const now = new Date();
@@ -61,6 +69,7 @@ async function recordEvent(deps: OutboundDeps, projectId: string, event: EventDa
     eventId,
     webhookIds,
     event,
+    route,
     createdAt: now,
     updatedAt: now,
   };

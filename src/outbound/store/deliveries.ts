@@ -20,6 +20,9 @@ export function createDeliveryStore(db: Database<Pick<OutboundModels, 'Delivery'
   const records = driverCollection<DeliveryRecord>(Delivery);
   // Which deliveries of a webhook are kept: its newest `keep`, as Flotiq keeps its last calls.
   const kept = createCappedSequence(sequenceCollection(DeliverySlot), keep, db);
+  // A delivery pushed out of its webhook's ring is deleted once it has ended: one still pending may need its
+  // record's body (ordered, coalesced, large fan-outs) and its status; it stays, past the cap, until it ends.
+  const deleteEnded = (id: string) => records.deleteOne({ _id: id, status: { $in: ['done', 'error'] } });
 
   return {
     /**
@@ -38,9 +41,7 @@ export function createDeliveryStore(db: Database<Pick<OutboundModels, 'Delivery'
           webhookId: record.webhookId,
           deliveryId: record._id,
         });
-        if (typeof evicted?.deliveryId === 'string') {
-          await records.deleteOne({ _id: evicted.deliveryId });
-        }
+        if (typeof evicted?.deliveryId === 'string') await deleteEnded(evicted.deliveryId);
       }
       return stored.inserted ? record : stored.existing;
     },
@@ -68,8 +69,17 @@ export function createDeliveryStore(db: Database<Pick<OutboundModels, 'Delivery'
     async keep(refs: { webhookId: string; deliveryId: string }[]): Promise<void> {
       for (const ref of refs) {
         const { evicted } = await kept.appendEvicting(ref.webhookId, { ...ref });
-        if (typeof evicted?.deliveryId === 'string') await records.deleteOne({ _id: evicted.deliveryId });
+        if (typeof evicted?.deliveryId === 'string') await deleteEnded(evicted.deliveryId);
       }
+    },
+
+    /** Of these deliveries, those that have ended, or are no longer stored (an entity's lane stops waiting for them). */
+    async endedOf(ids: string[]): Promise<string[]> {
+      const pending = await records
+        .find({ _id: { $in: ids }, status: 'pending' }, { projection: { _id: 1 } })
+        .toArray();
+      const still = new Set(pending.map((d) => d._id));
+      return ids.filter((id) => !still.has(id));
     },
 
     /** The bytes a delivery sends, when its workflow does not carry them. */

@@ -158,6 +158,11 @@ export const eventRecord = z.object({
    * rendered from, and what a batch's events are delivered from. Events stored before it existed lack it.
    */
   event: z.custom<StoredEvent>().optional(),
+  /**
+   * How its deliveries were started, decided at its first publish from the webhooks as they were then (see
+   * deliveries/route.ts), so that a repeat completes the same route whatever has changed since.
+   */
+  route: z.object({ kind: z.enum(['single', 'fanOut', 'entity']), lanes: z.array(z.string()) }).optional(),
   /** Published in `events.publishBatch` `batchId`, as its `i`-th event. */
   batchId: z.string().optional(),
   i: z.number().int().optional(),
@@ -183,6 +188,8 @@ export const batchRecord = z.object({
   projectId: z.string(),
   ref: z.string(),
   eventIds: z.array(z.string()),
+  /** The digest webhooks it was first published to: a repeat completes those digests, and starts no other. */
+  digestWebhookIds: z.array(z.string()).optional(),
   createdAt: z.date(),
 });
 export type BatchRecord = z.infer<typeof batchRecord>;

@@ -12,7 +12,7 @@ const { publishBatchPage } = proxyActivities<DeliveryActivities>({
  * One `events.publishBatch` (`batch-<batchId>`): first its digest deliveries (one per digest webhook listing the
  * batch's entities, in parts when large, stored by the publish), each its own delivery workflow; then every event of the batch to the other
  * webhooks, a page at a time, as `events.publish` would deliver it (ordering and coalescing included).
- * At most 10,000 events, 500 a page: a short history, no continue-as-new needed.
+ * At most 10,000 events, 200 a page: a short history, no continue-as-new needed.
  */
 export async function batchWorkflow(input: BatchInput): Promise<void> {
   const { digests } = input;

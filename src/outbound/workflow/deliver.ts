@@ -100,7 +100,12 @@ export async function deliver(input: DeliveryInput, ctx: DeliverContext): Promis
         attempts: details?.attempt ?? input.retry.maximumAttempts,
         error: describeFailure(err),
       };
-      if (!ctx.attemptsRecordTheEnd || !details?.recorded) await finishDelivery(input.deliveryId, result);
+      if (!ctx.attemptsRecordTheEnd || !details?.recorded) {
+        // The deliveries folded into this one end with it (passed only when there are some: the activity's input
+        // in histories recorded before folding stays as it was).
+        if (input.coalesced?.length) await finishDelivery(input.deliveryId, result, input.coalesced);
+        else await finishDelivery(input.deliveryId, result);
+      }
       return result;
     }
   }

@@ -17,7 +17,7 @@ export const deliverSignal = defineSignal<[EntitySignal]>(DELIVER_SIGNAL);
 /** One of this entity's deliveries has ended (its workflow says so): the next of its webhook may go. */
 export const deliveredSignal = defineSignal<[DeliveredSignal]>(DELIVERED_SIGNAL);
 
-const { keepDeliveries, foldDeliveries } = proxyActivities<DeliveryActivities>({
+const { keepDeliveries, foldDeliveries, endedDeliveries } = proxyActivities<DeliveryActivities>({
   startToCloseTimeout: '10 seconds',
   // Bookkeeping that must land: retried (Temporal's default policy) until it does.
 });
@@ -44,6 +44,8 @@ export async function entityWorkflow(state: EntityState): Promise<void> {
   });
 
   for (;;) {
+    // Taken before any await: a signal that lands while this pass awaits wakes the next wait at once.
+    const seen = changes;
     const now = Date.now();
     // What is due goes first; the bookkeeping after.
     await Promise.all(Object.entries(state.lanes).map(([webhookId, lane]) => dispatch(state, webhookId, lane, now)));
@@ -51,6 +53,13 @@ export async function entityWorkflow(state: EntityState): Promise<void> {
       await startDelivery(input, template, template.tags);
     }
     if (state.toKeep.length) await keepDeliveries(state.toKeep.splice(0));
+    // A delivery ended from outside (terminated in the Web UI, say) never signals its end: its record says it.
+    if (!hasInFlight(state)) state.checkInFlightAtMs = undefined;
+    else if (Date.now() >= (state.checkInFlightAtMs ??= Date.now() + IN_FLIGHT_CHECK_MS)) {
+      const ended = new Set(await endedDeliveries(Object.values(state.lanes).flatMap((l) => l.inFlight)));
+      for (const lane of Object.values(state.lanes)) lane.inFlight = lane.inFlight.filter((id) => !ended.has(id));
+      state.checkInFlightAtMs = Date.now() + IN_FLIGHT_CHECK_MS;
+    }
     for (const [webhookId, lane] of Object.entries(state.lanes)) {
       if (!lane.batches.length && !lane.inFlight.length) delete state.lanes[webhookId];
     }
@@ -62,11 +71,19 @@ export async function entityWorkflow(state: EntityState): Promise<void> {
       await condition(allHandlersFinished);
       return continueAsNew<typeof entityWorkflow>(state);
     }
-    const due = nextDueMs(state, now);
-    const seen = changes;
-    await condition(() => changes !== seen, due === undefined ? undefined : Math.max(due - now, 1));
+    const at = Date.now();
+    const wakeAt = Math.min(
+      nextDueMs(state) ?? Infinity,
+      hasInFlight(state) ? (state.checkInFlightAtMs ?? at) : Infinity,
+    );
+    await condition(() => changes !== seen, wakeAt === Infinity ? undefined : Math.max(wakeAt - at, 1));
   }
 }
+
+/** How often a lane with a delivery in flight checks that it has not ended unseen. */
+const IN_FLIGHT_CHECK_MS = 15 * 60_000;
+
+const hasInFlight = (state: EntityState) => Object.values(state.lanes).some((l) => l.inFlight.length > 0);
 
 /** What one publish hands over: plain deliveries start at once; the others join their lane's open batch. */
 function accept(state: EntityState, signal: EntitySignal, nowMs: number): void {
@@ -76,11 +93,18 @@ function accept(state: EntityState, signal: EntitySignal, nowMs: number): void {
     // The newest publish says how the webhook is set now.
     lane.settings = settings;
     lane.template = template;
-    if (lane.inFlight.includes(event.deliveryId)) continue; // a repeated publish
-    addEvent(lane.batches, event, nowMs);
-    state.toKeep.push({ webhookId, deliveryId: event.deliveryId });
+    // A repeated publish: in flight, sent or folded already, or waiting.
+    if (lane.inFlight.includes(event.deliveryId) || state.recent?.includes(event.deliveryId)) continue;
+    if (addEvent(lane.batches, event, nowMs)) state.toKeep.push({ webhookId, deliveryId: event.deliveryId });
   }
   for (const { input } of signal.plain) state.toKeep.push({ webhookId: input.webhookId, deliveryId: input.deliveryId });
+}
+
+/** How many of the entity's latest dispatched and folded deliveries a repeated publish is checked against. */
+const RECENT = 1_000;
+
+function remember(state: EntityState, ids: string[]) {
+  state.recent = [...(state.recent ?? []), ...ids].slice(-RECENT);
 }
 
 /** Sends what is due in one lane: its first batch, folded into one delivery, when `dueAtMs` says so. */
@@ -89,13 +113,13 @@ async function dispatch(state: EntityState, webhookId: string, lane: LaneState, 
     const due = dueAtMs(lane.settings, lane.batches, lane.inFlight.length);
     if (due === undefined || due > nowMs) return;
     const folded = fold(lane.batches.shift()!);
+    remember(state, [folded.carrier.deliveryId, ...folded.folded]);
     // One event alone was stored as it goes; several are written as one (latest state, `eventIds`).
     if (folded.eventIds.length > 1) await foldDeliveries(state.projectId, webhookId, folded);
     const input = deliveryInput(state, webhookId, lane, folded);
     lane.inFlight.push(input.deliveryId);
-    const started = await startDelivery(input, lane.template, { ...lane.template.tags, action: folded.action });
-    // Started by an earlier run already, it may have ended too: its end will not be signalled to this run.
-    if (!started) lane.inFlight = lane.inFlight.filter((id) => id !== input.deliveryId);
+    // Started already (by an earlier run), it stays in flight until it signals its end or its record shows it.
+    await startDelivery(input, lane.template, { ...lane.template.tags, action: folded.action });
   }
 }
 
@@ -115,11 +139,11 @@ function deliveryInput(state: EntityState, webhookId: string, lane: LaneState, f
 }
 
 /** When the next batch of any lane falls due (a coalescing window closing), if one is waiting on time. */
-function nextDueMs(state: EntityState, nowMs: number): number | undefined {
+function nextDueMs(state: EntityState): number | undefined {
   let next: number | undefined;
   for (const lane of Object.values(state.lanes)) {
     const due = dueAtMs(lane.settings, lane.batches, lane.inFlight.length);
-    if (due !== undefined && due > nowMs && (next === undefined || due < next)) next = due;
+    if (due !== undefined && (next === undefined || due < next)) next = due;
   }
   return next;
 }

@@ -28,17 +28,18 @@ export interface Batch {
 /** The most events one delivery stands for, so that its `eventIds` keep its body small. */
 export const MAX_BATCH_EVENTS = 500;
 
-/** Adds an event to the lane's open batch (the last, unless sealed), or opens one. */
-export function addEvent(batches: Batch[], event: LaneEvent, nowMs: number): void {
+/** Adds an event to the lane's open batch (the last, unless sealed), or opens one; false if it waits already. */
+export function addEvent(batches: Batch[], event: LaneEvent, nowMs: number): boolean {
+  if (batches.some((b) => b.events.some((e) => e.deliveryId === event.deliveryId))) return false; // a repeat
   const open = batches[batches.length - 1];
   if (open && !open.sealed) {
-    if (open.events.some((e) => e.deliveryId === event.deliveryId)) return; // a repeated publish
     open.events.push(event);
     open.lastAtMs = nowMs;
     if (open.events.length >= MAX_BATCH_EVENTS) open.sealed = true;
-    return;
+    return true;
   }
   batches.push({ events: [event], firstAtMs: nowMs, lastAtMs: nowMs });
+  return true;
 }
 
 /**
@@ -78,11 +79,14 @@ export function fold(batch: Batch): Folded {
   const [first] = batch.events;
   if (!first) throw new Error('an empty batch');
   let carrier = first;
+  // Whether the entity's life, as the receiver is to see it, begins in this batch (a create, none sent yet).
+  let created = first.action === 'create';
   for (const e of batch.events.slice(1)) {
     if (carrier.action === 'delete' && e.action !== 'create') continue;
+    if (e.action === 'create') created = true;
     carrier = e;
   }
-  const action = first.action === 'create' && carrier.action === 'update' ? 'create' : carrier.action;
+  const action = created && carrier.action === 'update' ? 'create' : carrier.action;
   return {
     carrier,
     action,

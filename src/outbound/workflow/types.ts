@@ -71,6 +71,10 @@ export interface EntityState {
   plain: EntitySignal['plain'];
   /** Stored deliveries whose place in their webhook's kept ring is still to be taken. */
   toKeep: { webhookId: string; deliveryId: string }[];
+  /** The latest deliveries dispatched or folded: a repeated publish of one of them is not taken again. */
+  recent?: string[];
+  /** When the deliveries in flight are next checked against their records (workflow time, ms). */
+  checkInFlightAtMs?: number;
 }
 
 /** A fan-out: one event's deliveries to several webhooks without ordering, as activities of one workflow. */
@@ -134,9 +138,11 @@ export interface DeliveryActivities {
   /** One attempt; throws an ApplicationFailure of a `FailureType` when it is not a success. */
   sendWebhook(input: DeliveryInput, attemptsBefore?: number): Promise<{ statusCode: number; attempt: number }>;
   /** Records the end of a delivery whose last attempt could not. */
-  finishDelivery(deliveryId: string, result: DeliveryResult): Promise<void>;
+  finishDelivery(deliveryId: string, result: DeliveryResult, coalesced?: string[]): Promise<void>;
   /** Records an attempt whose request was made but whose own recording failed (never another request). */
   recordAttempt(rec: AttemptRecord, body?: string): Promise<void>;
+  /** Of these deliveries, those whose records say they have ended. */
+  endedDeliveries(ids: string[]): Promise<string[]>;
   /** Takes the deliveries' places in their webhooks' kept rings (publish stores them in one command). */
   keepDeliveries(refs: { webhookId: string; deliveryId: string }[]): Promise<void>;
   /** Writes a folded batch's carrier (its body re-rendered: latest state, `eventIds`) and marks the others. */
