@@ -3,6 +3,7 @@ import { loadConfig } from '../../src/config';
 import { NEXT_GOES_AHEAD } from '../../src/outbound/activities/send-webhook';
 import { entityWorkflowId } from '../../src/outbound/deliveries/route';
 import { createOutboundDeps, type OutboundDeps } from '../../src/outbound/deps';
+import { createDeliveryStore } from '../../src/outbound/store/deliveries';
 import { publishEvent } from '../../src/outbound/events/publish';
 import { publishEventInput } from '../../src/outbound/events/schema';
 import { createWebhook } from '../../src/outbound/webhooks/service';
@@ -37,10 +38,14 @@ describe('entity lanes: ordering and coalescing (time-skipping)', () => {
 
   let projects = 0;
   /** A worker, a receiver and a webhook of a fresh project with the given settings; `publish` publishes to it. */
-  async function setUp(webhook: Record<string, unknown>, script: (n: number) => Reply = () => ({ status: 200 })) {
+  async function setUp(
+    webhook: Record<string, unknown>,
+    script: (n: number) => Reply | Promise<Reply> = () => ({ status: 200 }),
+    extra: Parameters<typeof createTestWorker>[3] = {},
+  ) {
     const receiver: Receiver = await startReceiver(script);
     cleanups.push(() => receiver.close());
-    const test = await createTestWorker(env, db);
+    const test = await createTestWorker(env, db, {}, extra);
     const config = loadConfig({
       API_TOKENS: 'unused-token',
       ALLOW_PRIVATE_TARGETS: 'true',
@@ -188,6 +193,33 @@ describe('entity lanes: ordering and coalescing (time-skipping)', () => {
       const last = await db.models.LogEntry.findOne({ deliveryId: head.deliveries[0]!.id, attempt: 2 }).lean();
       expect(last?.error).toBe(`HTTP 500${NEXT_GOES_AHEAD}`);
       expect(await db.models.Delivery.findById(next.deliveries[0]!.id).lean()).toMatchObject({ status: 'done' });
+    });
+  });
+
+  it("ordering: the end of the head signalled while the entity's workflow awaits its bookkeeping is not missed", async () => {
+    // Taking places in the ring is slow here (1 s), and the head's request takes 300 ms: its end is signalled while
+    // the workflow awaits the bookkeeping of the event queued behind it.
+    const real = createDeliveryStore(db, 300);
+    const slowKeep = {
+      ...real,
+      keep: async (refs: Parameters<typeof real.keep>[0]) => {
+        await new Promise((r) => setTimeout(r, 1_000));
+        return real.keep(refs);
+      },
+    };
+    const t = await setUp(
+      { ordering: 'entity' },
+      async () => {
+        await new Promise((r) => setTimeout(r, 300));
+        return { status: 200 };
+      },
+      { stores: { deliveries: slowKeep } },
+    );
+    await t.test.worker.runUntil(async () => {
+      const first = await t.publish('update', { id: 'w', title: 'v1' });
+      const second = await t.publish('update', { id: 'w', title: 'v2' });
+      await t.entity('w').result();
+      expect(t.bodies().map((b) => b.eventId)).toEqual([first.eventId, second.eventId]);
     });
   });
 
