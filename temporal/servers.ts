@@ -23,11 +23,12 @@ export interface Tools {
 
 export type ProvisionStep = 'temporal' | 'ferretdb' | 'test-server' | 'chromium';
 
-/** Runs temporal/provision.sh (progress on our stderr) and returns the paths it printed. */
-export function provision(steps: ProvisionStep[]): Promise<Tools> {
+/** Runs temporal/provision.sh (progress on our stderr; `env` over ours) and returns the paths it printed. */
+export function provision(steps: ProvisionStep[], env: Record<string, string> = {}): Promise<Tools> {
   return new Promise((resolve, reject) => {
     const child = spawn('bash', [path.join(ROOT, 'temporal/provision.sh'), ...steps], {
       stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, ...env },
     });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));

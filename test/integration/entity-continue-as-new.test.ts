@@ -31,10 +31,12 @@ describe("an entity's workflow continuing as new", () => {
   const liquid = createLiquidSandbox();
 
   beforeAll(async () => {
-    const tools = await provision(['temporal']);
+    // A server of its own even when the run's Temporal is another (TEMPORAL_ADDRESS, set by an earlier test file).
+    const { TEMPORAL_BIN: bin } = await provision(['temporal'], { TEMPORAL_ADDRESS: '' });
+    if (!bin) throw new Error('temporal/provision.sh temporal printed no TEMPORAL_BIN');
     const port = await freePort();
     server = await startTemporalDevServer({
-      bin: tools.TEMPORAL_BIN!,
+      bin,
       port,
       namespace: 'default',
       quiet: true,
@@ -47,6 +49,8 @@ describe("an entity's workflow continuing as new", () => {
       TEMPORAL_ADDRESS: `127.0.0.1:${port}`,
       TASK_QUEUE: 'can-deliveries',
       FLOW_TASK_QUEUE: 'can-flows',
+      // The head fails for as long as the publishes take: no circuit breaker pause in between.
+      CIRCUIT_FAILURE_THRESHOLD: '1000',
     });
     connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
     native = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
