@@ -206,6 +206,8 @@ describe('every query is served by an index', () => {
       }),
     );
     workflows.push(`batch-${batchIdFor(p, 'release-1')}`);
+    await call('webhooks.preview', api.webhooks.preview.mutate({ projectId: p, webhookId: ok!.id }));
+    await api.webhooks.preview.mutate({ projectId: p, webhookId: ok!.id, eventId: 'evt-/ok' });
     const tested = await call('webhooks.test', api.webhooks.test.mutate({ projectId: p, id: ok!.id }));
     const triggered = await call(
       'webhooks.trigger',

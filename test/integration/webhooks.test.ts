@@ -4,6 +4,7 @@ import { driverCollection } from '../../src/db/driver';
 import { retentionScheduleId } from '../../src/retention/schedule';
 import type { DeliveryRecord } from '../../src/outbound/store/records';
 import { startReceiver, type Receiver } from '../helpers/receiver';
+import { UNSIGNED_DRAFT } from '../../src/outbound/webhooks/preview';
 import { startStack, type Stack } from '../helpers/stack';
 
 const trigger = { entityType: 'record' as const, actions: ['create' as const, 'update' as const] };
@@ -170,6 +171,69 @@ describe('webhooks (private targets allowed, as under npm run dev)', () => {
       coalesce: null,
       digest: false,
     });
+  });
+
+  it('previews exactly what a delivery sends: the same body bytes and headers, secrets redacted, nothing sent', async () => {
+    const projectId = 'preview';
+    const template = '{"id": "{{payload.id}}", "title": "{{payload.title}}", "action": "{{action}}"}';
+    const webhook = await stack.api.webhooks.create.mutate({
+      projectId,
+      name: 'preview',
+      url: receiver.url,
+      triggers: [{ entityType: 'record', actions: ['update'] }],
+      headers: { 'x-api-key': 'sk_live_secret' },
+      auth: { type: 'bearer', token: 'tok_secret' },
+      payloadTemplate: template,
+    });
+    const before = receiver.requests.length;
+    const published = await stack.api.events.publish.mutate({
+      projectId,
+      entityType: 'record',
+      action: 'update',
+      entity: { id: 'p-1', title: 'Quote " and \\ backslash' },
+    });
+    await settle(published.deliveries[0]!.workflowId);
+    const sent = receiver.requests.slice(before).find((r) => r.headers['webhook-id'] === published.deliveries[0]!.id)!;
+
+    // The stored webhook, against the project's newest matching event: the same bytes.
+    const stored = await stack.api.webhooks.preview.mutate({ projectId, webhookId: webhook.id });
+    expect(stored.event).toEqual({ eventId: published.eventId, sample: false });
+    expect(stored.body).toBe(sent.body);
+    expect(stored.contentType).toBe('application/json');
+    expect(stored.headers).toMatchObject({
+      'content-type': 'application/json',
+      'x-api-key': '[redacted]',
+      authorization: '[redacted]',
+      'webhook-signature': expect.stringMatching(/^v1,/),
+    });
+    expect(JSON.stringify(stored)).not.toMatch(/sk_live_secret|tok_secret/);
+
+    // A draft of a change to it (not saved), against that same event by id.
+    const edited = await stack.api.webhooks.preview.mutate({
+      projectId,
+      webhookId: webhook.id,
+      eventId: published.eventId,
+      payloadTemplate: '{"t": "{{payload.title}}"}',
+    });
+    expect(JSON.parse(edited.body)).toEqual({ t: 'Quote " and \\ backslash' });
+    expect((await stack.api.webhooks.get.query({ projectId, id: webhook.id })).payloadTemplate).toBe(template);
+
+    // A draft in a project without events: a sample, and no signature yet.
+    const draft = await stack.api.webhooks.preview.mutate({ projectId: 'preview-empty', ordering: 'entity' });
+    expect(draft.event).toEqual({ eventId: 'evt_sample', sample: true });
+    expect(JSON.parse(draft.body)).toMatchObject({ eventId: 'evt_sample', eventIds: ['evt_sample'] });
+    expect(draft.headers['webhook-signature']).toBe(UNSIGNED_DRAFT);
+
+    // A template that does not parse says where; an event not kept is a 404; nothing was sent meanwhile.
+    const bad = await errorOf(
+      stack.api.webhooks.preview.mutate({ projectId, payloadTemplate: '{"a": 1,\n "b": "{{#payload}}"}' }),
+    );
+    expect(bad.data).toMatchObject({ httpStatus: 400 });
+    expect(bad.message).toMatch(/^payloadTemplate: does not compile: .* at line 2, column \d+/);
+    const unknown = await errorOf(stack.api.webhooks.preview.mutate({ projectId, eventId: 'evt_never' }));
+    expect(unknown.data).toMatchObject({ httpStatus: 404 });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(receiver.requests.length).toBe(before + 1);
   });
 
   it('pages lists newest first with an opaque cursor', async () => {

@@ -8,9 +8,11 @@ import {
   triggerWebhook,
   updateWebhook,
 } from '../../outbound/webhooks/service';
+import { previewWebhook } from '../../outbound/webhooks/preview';
 import {
   createWebhookInput,
   listWebhooksInput,
+  previewWebhookInput,
   triggerWebhookInput,
   updateWebhookInput,
 } from '../../outbound/webhooks/schema';
@@ -45,6 +47,9 @@ export const webhooksRouter = router({
   rotateSecret: authedProcedure.input(byIdInput).mutation(({ ctx, input }) => rotateSecret(ctx.outbound, input)),
 
   test: authedProcedure.input(byIdInput).mutation(({ ctx, input }) => testWebhook(ctx.outbound, input)),
+
+  // A mutation although it changes nothing: a draft's template (up to 100 kB) travels in a POST body, not a URL.
+  preview: authedProcedure.input(previewWebhookInput).mutation(({ ctx, input }) => previewWebhook(ctx.outbound, input)),
 
   trigger: authedProcedure.input(triggerWebhookInput).mutation(({ ctx, input }) => triggerWebhook(ctx.outbound, input)),
 });

@@ -139,6 +139,8 @@ const eventSchema = new Schema<EventRecord>(
 eventSchema.index({ projectId: 1, eventId: 1 }, { unique: true });
 // The retention sweep: events older than EVENT_RETENTION_DAYS, oldest first.
 eventSchema.index({ createdAt: 1 });
+// webhooks.preview: a project's newest events.
+eventSchema.index({ projectId: 1, createdAt: 1 });
 // A batch's events in turn (outbound/events/batch.ts).
 eventSchema.index({ batchId: 1, i: 1 });
 

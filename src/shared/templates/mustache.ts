@@ -49,7 +49,7 @@ export function checkPayloadTemplate(template: string, contentType: string, samp
     new Mustache.Writer().parse(template);
     rendered = renderPayload(template, sample, contentType);
   } catch (err) {
-    throw new InvalidTemplateError(`does not compile: ${messageOf(err)}`);
+    throw new InvalidTemplateError(`does not compile: ${withLineAndColumn(messageOf(err), template)}`);
   }
   if (isJsonContentType(contentType)) {
     try {
@@ -60,4 +60,14 @@ export function checkPayloadTemplate(template: string, contentType: string, samp
       );
     }
   }
+}
+
+/** Mustache says where a template breaks as an offset ("Unclosed tag at 14"): said as a line and a column. */
+export function withLineAndColumn(message: string, template: string): string {
+  const at = /\bat (\d+)$/.exec(message);
+  if (!at) return message;
+  const before = template.slice(0, Number(at[1]));
+  const line = before.split('\n').length;
+  const column = before.length - before.lastIndexOf('\n');
+  return `${message.slice(0, at.index).trimEnd()} at line ${line}, column ${column}`;
 }
