@@ -2,7 +2,7 @@ import type { Page } from '../db/pagination';
 import { webhookUrlOf } from '../inbound/flows/service';
 import type { InboundDeps } from '../inbound/deps';
 import type { FlowRecord, RunRecord, Step } from '../inbound/store/records';
-import type { DeliveryRecord, LogEntryRecord, WebhookRecord } from '../outbound/store/records';
+import type { DeliveryRecord, LogEntryRecord, RecoveryRecord, WebhookRecord } from '../outbound/store/records';
 import { effectiveRetryPolicy } from '../shared/workflow/retry-policy';
 import { redactAuth, redactValues } from '../shared/redaction';
 
@@ -55,6 +55,22 @@ export function presentDelivery(d: DeliveryRecord) {
     lastError: d.lastError ?? null,
     ...(d.eventIds ? { eventIds: d.eventIds } : {}),
     ...(d.coalescedInto ? { coalescedInto: d.coalescedInto } : {}),
+  };
+}
+
+export function presentRecovery(r: RecoveryRecord) {
+  return {
+    id: r._id,
+    webhookId: r.webhookId,
+    status: r.status,
+    total: r.total,
+    sent: r.sent,
+    skipped: r.skipped,
+    failed: r.failed,
+    since: r.since.toISOString(),
+    until: r.until.toISOString(),
+    createdAt: r.createdAt.toISOString(),
+    finishedAt: r.finishedAt?.toISOString() ?? null,
   };
 }
 

@@ -2,6 +2,7 @@ import { deliveriesRouter } from './routers/deliveries';
 import { eventsRouter } from './routers/events';
 import { flowsRouter } from './routers/flows';
 import { logsRouter } from './routers/logs';
+import { recoveriesRouter } from './routers/recoveries';
 import { webhooksRouter } from './routers/webhooks';
 import { router } from './trpc';
 
@@ -10,6 +11,7 @@ export const appRouter = router({
   events: eventsRouter,
   deliveries: deliveriesRouter,
   logs: logsRouter,
+  recoveries: recoveriesRouter,
   flows: flowsRouter,
 });
 

@@ -6,5 +6,6 @@ export { deliveryWorkflow } from '../outbound/workflow/delivery';
 export { entityWorkflow } from '../outbound/workflow/entity';
 export { fanOutWorkflow } from '../outbound/workflow/fan-out';
 export { batchWorkflow } from '../outbound/workflow/batch';
+export { recoveryWorkflow } from '../outbound/workflow/recovery';
 export { flowRunWorkflow } from '../inbound/workflow/flow-run';
 export { retentionSweepWorkflow } from '../retention/workflow';

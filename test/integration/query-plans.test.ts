@@ -208,6 +208,17 @@ describe('every query is served by an index', () => {
     workflows.push(`batch-${batchIdFor(p, 'release-1')}`);
     await call('webhooks.preview', api.webhooks.preview.mutate({ projectId: p, webhookId: ok!.id }));
     await api.webhooks.preview.mutate({ projectId: p, webhookId: ok!.id, eventId: 'evt-/ok' });
+    const recovery = { projectId: p, webhookId: hooks[1]!.id, since: new Date(Date.now() - 60_000).toISOString() };
+    await api.deliveries.recover.mutate({ ...recovery, idempotencyKey: 'r1', dryRun: true });
+    const recovered = await call(
+      'deliveries.recover',
+      api.deliveries.recover.mutate({ ...recovery, idempotencyKey: 'r1', includeMissed: true }),
+    );
+    await settle(`recovery-${recovered.id!}`);
+    await call('recoveries.get', api.recoveries.get.query({ projectId: p, id: recovered.id! }));
+    const recoveries = await call('recoveries.list', api.recoveries.list.query({ projectId: p, limit: 1 }));
+    await api.recoveries.list.query({ projectId: p, webhookId: hooks[1]!.id, cursor: recoveries.nextCursor });
+    await call('recoveries.cancel', api.recoveries.cancel.mutate({ projectId: p, id: recovered.id! }));
     const tested = await call('webhooks.test', api.webhooks.test.mutate({ projectId: p, id: ok!.id }));
     const triggered = await call(
       'webhooks.trigger',

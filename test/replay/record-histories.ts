@@ -243,6 +243,61 @@ describe('record lane, fan-out and batch workflow histories', () => {
   });
 });
 
+/** A recovery (`recovery-v1`): one failed delivery sent again, one missed delivery sent, through the window. */
+describe('record recovery workflow histories', () => {
+  const OUT_DIR = path.join(__dirname, 'histories', 'recovery-v1');
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ CIRCUIT_FAILURE_THRESHOLD: '1000' });
+    mkdirSync(OUT_DIR, { recursive: true });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('recovery-resend-and-missed', async () => {
+    let down = true;
+    const receiver = await startReceiver(() => (down ? { status: 503 } : { status: 200 }));
+    try {
+      const projectId = 'record-recovery';
+      const webhook = await stack.api.webhooks.create.mutate({
+        projectId,
+        name: 'r',
+        url: receiver.url,
+        triggers: [{ entityType: 'record', actions: ['update'] }],
+        retryPolicy: { maximumAttempts: 1 },
+      });
+      const since = new Date(Date.now() - 1_000).toISOString();
+      const failed = await stack.api.events.publish.mutate({
+        projectId,
+        entityType: 'record',
+        action: 'update',
+        entity: { id: 'f' },
+      });
+      await stack.temporal.workflow
+        .getHandle(failed.deliveries[0]!.workflowId)
+        .result()
+        .catch(() => undefined);
+      await stack.api.webhooks.update.mutate({ projectId, id: webhook.id, enabled: false });
+      await stack.api.events.publish.mutate({ projectId, entityType: 'record', action: 'update', entity: { id: 'm' } });
+      await stack.api.webhooks.update.mutate({ projectId, id: webhook.id, enabled: true });
+      down = false;
+      const { id } = await stack.api.deliveries.recover.mutate({
+        projectId,
+        webhookId: webhook.id,
+        since,
+        includeMissed: true,
+        idempotencyKey: 'record',
+      });
+      const handle = stack.temporal.workflow.getHandle(`recovery-${id!}`);
+      await handle.result();
+      await saveHistory(handle, path.join(OUT_DIR, 'recovery-resend-and-missed.json'));
+    } finally {
+      await receiver.close();
+    }
+  });
+});
+
 async function saveHistory(handle: { fetchHistory(): ReturnType<WorkflowHandle['fetchHistory']> }, file: string) {
   const history = temporal.api.history.v1.History.toObject(
     temporal.api.history.v1.History.create(await handle.fetchHistory()),

@@ -78,6 +78,19 @@ describe('lane, fan-out and batch workflow replay: histories lanes-v1', () => {
   });
 });
 
+/** A recovery's workflow (`recovery-v1`): a failed delivery sent again and a missed one, through its window. */
+describe('recovery workflow replay: histories recovery-v1', () => {
+  const dir = path.join(__dirname, 'histories', 'recovery-v1');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+
+  it('replays each of them without nondeterminism', async () => {
+    expect(files).toEqual(['recovery-resend-and-missed.json']);
+    expect(await replayAll(dir, 'recovery-v1', files)).toEqual(
+      files.map((f) => ({ workflowId: `recovery-v1/${f}`, error: undefined })),
+    );
+  });
+});
+
 /** Replays the histories in `dir` on today's workflow bundle; each result names its file. */
 async function replayAll(dir: string, label: string, files: string[]) {
   const histories = files.map((f) => ({

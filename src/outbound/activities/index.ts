@@ -13,6 +13,7 @@ import { createWebhookCache, type WebhookCache } from './webhook-cache';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { OutboundDeps } from '../deps';
 import { publishBatchPage } from '../events/batch';
+import { finishRecovery, planRecoveryPage } from '../recoveries/plan';
 import { createFoldDeliveries } from './fold';
 
 export interface OutboundActivityDeps {
@@ -75,5 +76,7 @@ export function createOutboundActivities(deps: OutboundActivityDeps) {
     endedDeliveries: deliveries.endedOf,
     foldDeliveries: createFoldDeliveries({ db: deps.db, recorder, maxPayloadBytes: deps.maxPayloadBytes }),
     publishBatchPage: (input, from) => publishBatchPage(publish(), input, from),
+    planRecoveryPage: (input, after) => planRecoveryPage(publish(), input, after),
+    finishRecovery: (id, status, counts) => finishRecovery(deps, id, status, counts),
   } satisfies DeliveryActivities;
 }

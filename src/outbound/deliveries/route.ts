@@ -125,6 +125,9 @@ function deliveryInput(p: PlannedDelivery, body?: string): DeliveryInput {
   };
 }
 
+/** What a workflow starts a planned delivery with (its body stays in its record). */
+export const deliveryStartOf = (p: PlannedDelivery) => ({ input: deliveryInput(p), template: deliveryTemplate(p) });
+
 function deliveryTemplate(p: PlannedDelivery): DeliveryTemplate {
   const { deliveryId: _id, ...settings } = deliveryInput(p);
   return {

@@ -3,7 +3,7 @@ import { driverCollection } from '../../db/driver';
 import { onlyDuplicateKeys } from '../../db/errors';
 import { insertOrFind } from '../../db/unique-insert';
 import { InvalidInputError, PayloadTooLargeError } from '../../shared/errors';
-import { newId } from '../../shared/ids';
+import { newId, seqKey } from '../../shared/ids';
 import { effectiveRetryPolicy } from '../../shared/workflow/retry-policy';
 import { renderBody, renderDigestBodies, type DigestEntity, type EventData } from '../deliveries/body';
 import { deliveryRecordOf, type PlannedDelivery } from '../deliveries/create';
@@ -75,6 +75,8 @@ export async function publishBatch(deps: OutboundDeps, input: PublishBatchInput)
       webhookIds: matched[i]!.map((w) => w._id),
       event,
       route: routeOf(matched[i]!.filter((w) => !w.digest)),
+      // In the batch's order within its one creation time.
+      seq: seqKey(now, `${String(i).padStart(5, '0')}~${eventRecordIdFor(projectId, event.eventId)}`),
       batchId,
       i,
       createdAt: now,

@@ -1,6 +1,6 @@
 import { insertOrFind } from '../../db/unique-insert';
 import { driverCollection } from '../../db/driver';
-import { newId } from '../../shared/ids';
+import { newId, seqKey } from '../../shared/ids';
 import type { StartedDelivery } from '../deliveries/create';
 import { routeEvent } from '../deliveries/route';
 import type { OutboundDeps } from '../deps';
@@ -70,6 +70,7 @@ async function recordEvent(
     webhookIds,
     event,
     route,
+    seq: seqKey(now, eventRecordIdFor(projectId, eventId)),
     createdAt: now,
     updatedAt: now,
   };

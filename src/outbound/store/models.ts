@@ -7,6 +7,7 @@ import {
   type BatchRecord,
   type EventRecord,
   type LogEntryRecord,
+  type RecoveryRecord,
   type TombstoneRecord,
   type WebhookRecord,
   tombstoneKinds,
@@ -131,6 +132,7 @@ const eventSchema = new Schema<EventRecord>(
     webhookIds: { type: [String], required: true },
     event: { type: Schema.Types.Mixed },
     route: { type: Schema.Types.Mixed },
+    seq: { type: String },
     batchId: { type: String },
     i: { type: Number },
   },
@@ -141,6 +143,35 @@ eventSchema.index({ projectId: 1, eventId: 1 }, { unique: true });
 eventSchema.index({ createdAt: 1 });
 // webhooks.preview: a project's newest events.
 eventSchema.index({ projectId: 1, createdAt: 1 });
+// deliveries.recover: a project's events of a window, in turn.
+eventSchema.index({ projectId: 1, seq: 1 });
+
+const recoverySchema = new Schema<RecoveryRecord>(
+  {
+    _id: { type: String, required: true },
+    key: { type: String, required: true },
+    projectId: { type: String, required: true },
+    webhookId: { type: String, required: true },
+    since: { type: Date, required: true },
+    until: { type: Date, required: true },
+    contentTypes: { type: [String], default: undefined },
+    actions: { type: [String], default: undefined },
+    statuses: { type: [String], required: true },
+    includeMissed: { type: Boolean, required: true },
+    status: { type: String, required: true },
+    total: { type: Number, required: true },
+    sent: { type: Number, required: true },
+    skipped: { type: Number, required: true },
+    failed: { type: Number, required: true },
+    createdAt: { type: Date, required: true },
+    finishedAt: { type: Date },
+  },
+  { versionKey: false },
+);
+// recoveries.list, newest first (ids start with the time), of a project or of one of its webhooks.
+recoverySchema.index({ key: 1 }, { unique: true });
+recoverySchema.index({ projectId: 1, _id: 1 });
+recoverySchema.index({ projectId: 1, webhookId: 1, _id: 1 });
 // A batch's events in turn (outbound/events/batch.ts).
 eventSchema.index({ batchId: 1, i: 1 });
 
@@ -181,6 +212,7 @@ export function createOutboundModels(conn: Connection) {
     Delivery: conn.model<DeliveryRecord>('Delivery', deliverySchema, 'deliveries'),
     Event: conn.model<EventRecord>('Event', eventSchema, 'events'),
     Batch: conn.model<BatchRecord>('Batch', batchSchema, 'batches'),
+    Recovery: conn.model<RecoveryRecord>('Recovery', recoverySchema, 'recoveries'),
     LogEntry: conn.model<LogEntryRecord>('LogEntry', logEntrySchema, 'log_entries'),
     DeliverySlot: conn.model<DeliverySlotRecord>('DeliverySlot', deliverySlotSchema, 'delivery_slots'),
     RecordLock: conn.model<LockEntry>('RecordLock', recordLockSchema, 'record_locks'),

@@ -163,6 +163,8 @@ export const eventRecord = z.object({
    * deliveries/route.ts), so that a repeat completes the same route whatever has changed since.
    */
   route: z.object({ kind: z.enum(['single', 'fanOut', 'entity']), lanes: z.array(z.string()) }).optional(),
+  /** Its place in time (shared/ids.ts seqKey): what a recovery pages by. Events stored before it lack it. */
+  seq: z.string().optional(),
   /** Published in `events.publishBatch` `batchId`, as its `i`-th event. */
   batchId: z.string().optional(),
   i: z.number().int().optional(),
@@ -208,3 +210,28 @@ export const tombstoneRecord = z.object({
   deletedAt: z.date(),
 });
 export type TombstoneRecord = z.infer<typeof tombstoneRecord>;
+
+export const recoveryStatus = z.enum(['running', 'done', 'cancelled', 'error']);
+
+/** What a recovery re-delivers (`deliveries.recover`), and how far it got (its workflow writes the end). */
+export const recoveryRecord = z.object({
+  _id: z.string(),
+  /** Derived from (projectId, idempotencyKey), unique: the same key gives the same recovery. */
+  key: z.string(),
+  projectId: z.string(),
+  webhookId: z.string(),
+  since: z.date(),
+  until: z.date(),
+  contentTypes: z.array(z.string()).optional(),
+  actions: z.array(z.string()).optional(),
+  statuses: z.array(z.string()),
+  includeMissed: z.boolean(),
+  status: recoveryStatus,
+  total: z.number().int(),
+  sent: z.number().int(),
+  skipped: z.number().int(),
+  failed: z.number().int(),
+  createdAt: z.date(),
+  finishedAt: z.date().optional(),
+});
+export type RecoveryRecord = z.infer<typeof recoveryRecord>;

@@ -32,7 +32,11 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryRe
     return continueAsNew<typeof deliveryWorkflow>({ ...input, attemptsBefore: result.attemptsUsed });
   }
   if (input.notify) {
-    const delivered: DeliveredSignal = { webhookId: input.webhookId, deliveryId: input.deliveryId };
+    const delivered: DeliveredSignal = {
+      webhookId: input.webhookId,
+      deliveryId: input.deliveryId,
+      status: result.status,
+    };
     // The entity's workflow may have been ended from outside: this delivery's end stands all the same.
     await getExternalWorkflowHandle(input.notify)
       .signal<[DeliveredSignal]>(DELIVERED_SIGNAL, delivered)

@@ -34,6 +34,9 @@ export const ENDPOINT_FREE_SIGNAL = 'endpointFree';
 /** The signal that tells an entity's workflow that one of its deliveries has ended. */
 export const DELIVERED_SIGNAL = 'delivered';
 
+/** The query a recovery's workflow answers with its counts. */
+export const PROGRESS_QUERY = 'progress';
+
 /** The signal-with-start that hands an entity's workflow a publish's deliveries. */
 export const DELIVER_SIGNAL = 'deliver';
 

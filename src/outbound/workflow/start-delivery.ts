@@ -10,10 +10,15 @@ import type { DeliveryInput, DeliveryTemplate } from './types';
  * (ABANDON): an entity's workflow continues as new while its deliveries go on.
  * Answers whether it was started now (false: it had been already, by an earlier run).
  */
-export async function startDelivery(input: DeliveryInput, template: DeliveryTemplate, tags: DeliveryTags) {
+export async function startDelivery(
+  input: DeliveryInput,
+  template: DeliveryTemplate,
+  tags: DeliveryTags,
+  workflowId = `delivery-${input.deliveryId}`,
+) {
   try {
     await startChild<typeof deliveryWorkflow>('deliveryWorkflow', {
-      workflowId: `delivery-${input.deliveryId}`,
+      workflowId,
       args: [input],
       parentClosePolicy: ParentClosePolicy.ABANDON,
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,

@@ -31,6 +31,8 @@ export interface DeliveryInput {
 export interface DeliveredSignal {
   webhookId: string;
   deliveryId: string;
+  /** How it ended (a recovery counts it). */
+  status?: 'done' | 'error';
 }
 
 /** The delivery settings of a webhook, as of the newest event published to it: what each of its deliveries starts with. */
@@ -83,6 +85,34 @@ export interface FanOutInput {
   deliveries: { input: DeliveryInput; summary: string; priority: { fairnessKey: string; fairnessWeight: number } }[];
   /** Their places in their webhooks' kept rings are still to be taken. */
   keep: boolean;
+}
+
+/** One `deliveries.recover`, as its workflow (recovery.ts) runs it. */
+export interface RecoveryInput {
+  recoveryId: string;
+  projectId: string;
+  webhookId: string;
+  /** At most this many of its deliveries in flight (1 for a webhook with ordering: one entity's stay in order). */
+  window: number;
+  /** Where the next page starts (the last event's `seq`), when it continued as new. */
+  after?: string | null;
+  counts?: RecoveryCounts;
+}
+
+export interface RecoveryCounts {
+  total: number;
+  sent: number;
+  skipped: number;
+  failed: number;
+}
+
+/** One page of a recovery's events: the deliveries to make (stored already), and what it skipped. */
+export interface RecoveryPage {
+  deliveries: { input: DeliveryInput; template: DeliveryTemplate }[];
+  considered: number;
+  skipped: number;
+  /** Where the next page starts, or null after the last. */
+  next: string | null;
 }
 
 /** A `events.publishBatch`, delivered in pages by its workflow (batch.ts). */
@@ -147,6 +177,10 @@ export interface DeliveryActivities {
   keepDeliveries(refs: { webhookId: string; deliveryId: string }[]): Promise<void>;
   /** Writes a folded batch's carrier (its body re-rendered: latest state, `eventIds`) and marks the others. */
   foldDeliveries(projectId: string, webhookId: string, folded: Folded): Promise<void>;
+  /** A recovery's next page of events, from `after`: its deliveries stored (a missed one) or found (a failed one). */
+  planRecoveryPage(input: RecoveryInput, after: string | null): Promise<RecoveryPage>;
+  /** Records how a recovery ended. */
+  finishRecovery(recoveryId: string, status: 'done' | 'cancelled' | 'error', counts: RecoveryCounts): Promise<void>;
   /** Delivers a page of a batch's events as `events.publish` would, from event `from`; the next `from`, or null. */
   publishBatchPage(input: BatchInput, from: number): Promise<number | null>;
 }
