@@ -9,7 +9,7 @@ import type { AttemptRecord, DeliveryInput } from '../workflow/types';
 import { decideAttempt, type Decision } from './decide';
 import { isRefusal, type EndpointGuard } from './endpoint-guard';
 import type { Recorder } from './recorder';
-import { requestHeaders } from './request-headers';
+import { requestHeaders } from '../deliveries/request-headers';
 import type { AttemptWebhook, WebhookCache } from './webhook-cache';
 
 export interface SendWebhookDeps {

@@ -1,7 +1,7 @@
 import { driverCollection } from '../../db/driver';
 import { InvalidInputError, InvalidTemplateError, NotFoundError } from '../../shared/errors';
 import { checkPayloadTemplate } from '../../shared/templates/mustache';
-import { requestHeaders } from '../activities/request-headers';
+import { requestHeaders } from '../deliveries/request-headers';
 import { defaultBody, renderBody, renderDigestBodies, sampleEvent, type EventData } from '../deliveries/body';
 import { inLane } from '../deliveries/route';
 import type { OutboundDeps } from '../deps';
