@@ -11,7 +11,7 @@ import { deliveryEndSeenFromOutside } from '../outbound/deliveries/ended-outside
 import { createDeliveryStore } from '../outbound/store/deliveries';
 import { createExecutionLog } from '../outbound/store/execution-log';
 import type { OutboundModels } from '../outbound/store/models';
-import type { BatchRecord, DeliveryRecord, EventRecord } from '../outbound/store/records';
+import type { BatchRecord, DeliveryRecord, EventRecord, RecoveryRecord } from '../outbound/store/records';
 import { createTombstones } from '../outbound/store/tombstones';
 import type { EndsPage, RetentionActivities, TombstonePage } from './types';
 
@@ -36,6 +36,7 @@ const nextAfter = <T>(page: T[], limit: number, keyOf: (item: T) => string): str
 export function createRetentionActivities(deps: RetentionActivityDeps): RetentionActivities {
   const events = driverCollection<EventRecord>(deps.db.models.Event);
   const batches = driverCollection<BatchRecord>(deps.db.models.Batch);
+  const recoveries = driverCollection<RecoveryRecord>(deps.db.models.Recovery);
   const tombstones = createTombstones(deps.db);
   const deliveries = createDeliveryStore(deps.db, deps.logCapPerWebhook);
   const executionLog = createExecutionLog(deps.db, deps.logCapPerWebhook);
@@ -76,6 +77,8 @@ export function createRetentionActivities(deps: RetentionActivityDeps): Retentio
         if (t.kind === 'webhook') {
           removed += await deliveries.removeOfWebhook(t.projectId, t.recordId);
           await executionLog.removeOfWebhook(t.recordId);
+          // Its recoveries' records (a user's few; their workflows, if still running, find no webhook and end).
+          await recoveries.deleteMany({ projectId: t.projectId, webhookId: t.recordId });
         } else {
           await runLog.clear(t.recordId);
         }

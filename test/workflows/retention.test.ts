@@ -114,6 +114,22 @@ describe('retention sweep (time-skipping)', () => {
       steps: [],
       startedAt: new Date(),
     });
+    for (const d of [gone, kept]) {
+      const now = new Date();
+      await db.models.Recovery.create({
+        _id: `rcv_${d.webhookId}`,
+        key: `rck_${d.webhookId}`,
+        projectId: 'proj',
+        webhookId: d.webhookId,
+        since: now,
+        until: now,
+        statuses: ['error'],
+        includeMissed: false,
+        status: 'done',
+        ...{ total: 0, sent: 0, skipped: 0, failed: 0 },
+        createdAt: now,
+      });
+    }
     const tombstones = createTombstones(db);
     await tombstones.mark('webhook', gone.webhookId, 'proj');
     await db.models.Webhook.deleteOne({ _id: gone.webhookId });
@@ -127,6 +143,9 @@ describe('retention sweep (time-skipping)', () => {
       keptDeliveries: await db.models.Delivery.countDocuments({ webhookId: kept.webhookId }),
       keptLog: await db.models.LogEntry.countDocuments({ webhookId: kept.webhookId }),
       runs: await db.models.FlowRun.countDocuments({ flowId: 'flow_gone' }),
+      recoveries: (await db.models.Recovery.find({ webhookId: { $in: [gone.webhookId, kept.webhookId] } }).lean()).map(
+        (r) => r.webhookId === kept.webhookId,
+      ),
       tombstones: await db.models.Tombstone.countDocuments({}),
     });
     expect(await counts()).toEqual({
@@ -135,6 +154,7 @@ describe('retention sweep (time-skipping)', () => {
       keptDeliveries: 1,
       keptLog: 1,
       runs: 1,
+      recoveries: expect.arrayContaining([true, false]),
       tombstones: 2,
     });
 
@@ -148,6 +168,7 @@ describe('retention sweep (time-skipping)', () => {
         keptDeliveries: 1,
         keptLog: 1,
         runs: 0,
+        recoveries: [true],
         tombstones: 2,
       });
       await env.sleep(2 * DAY_MS);
