@@ -1,6 +1,7 @@
 import type { Database } from '../db/mongo';
 import { driverCollection } from '../db/driver';
 import type { Client } from '@temporalio/client';
+import type { Collection } from 'mongodb';
 import { runEndedFromOutside } from '../inbound/flows/debugger';
 import { flowRunWorkflowId } from '../inbound/ids';
 import { createRunLog } from '../inbound/store/runs';
@@ -11,7 +12,7 @@ import { deliveryEndSeenFromOutside } from '../outbound/deliveries/ended-outside
 import { createDeliveryStore } from '../outbound/store/deliveries';
 import { createExecutionLog } from '../outbound/store/execution-log';
 import type { OutboundModels } from '../outbound/store/models';
-import type { BatchRecord, DeliveryRecord, EventRecord, RecoveryRecord } from '../outbound/store/records';
+import type { DeliveryRecord, RecoveryRecord } from '../outbound/store/records';
 import { createTombstones } from '../outbound/store/tombstones';
 import type { EndsPage, RetentionActivities, TombstonePage } from './types';
 
@@ -33,9 +34,26 @@ const nextAfter = <T>(page: T[], limit: number, keyOf: (item: T) => string): str
   return page.length < limit || last === undefined ? null : keyOf(last);
 };
 
+/** What the age sweep needs of a record: events and a release's batch record. */
+interface Expiring {
+  _id: string;
+  createdAt: Date;
+}
+
+/** Removes up to `limit` records created before `beforeMs`, oldest first (by their `createdAt` index). */
+async function removeOldest(records: Collection<Expiring>, beforeMs: number, limit: number): Promise<number> {
+  const expired = await records
+    .find({ createdAt: { $lt: new Date(beforeMs) } }, { projection: { _id: 1 } })
+    .sort({ createdAt: 1 })
+    .limit(limit)
+    .toArray();
+  if (!expired.length) return 0;
+  const { deletedCount } = await records.deleteMany({ _id: { $in: expired.map((e) => e._id) } });
+  return deletedCount;
+}
+
 export function createRetentionActivities(deps: RetentionActivityDeps): RetentionActivities {
-  const events = driverCollection<EventRecord>(deps.db.models.Event);
-  const batches = driverCollection<BatchRecord>(deps.db.models.Batch);
+  const expiring = [deps.db.models.Event, deps.db.models.Batch].map((m) => driverCollection<Expiring>(m));
   const recoveries = driverCollection<RecoveryRecord>(deps.db.models.Recovery);
   const tombstones = createTombstones(deps.db);
   const deliveries = createDeliveryStore(deps.db, deps.logCapPerWebhook);
@@ -47,21 +65,9 @@ export function createRetentionActivities(deps: RetentionActivityDeps): Retentio
   return {
     /** Removes up to `limit` events published before `beforeMs`, oldest first; says how many. */
     async sweepExpiredEvents(beforeMs: number, limit: number): Promise<number> {
-      const expired = await events
-        .find({ createdAt: { $lt: new Date(beforeMs) } }, { projection: { _id: 1 } })
-        .sort({ createdAt: 1 })
-        .limit(limit)
-        .toArray();
       // A release's batch record goes with its events (a repeat of that ref after this publishes it anew).
-      const batchesExpired = await batches
-        .find({ createdAt: { $lt: new Date(beforeMs) } }, { projection: { _id: 1 } })
-        .sort({ createdAt: 1 })
-        .limit(limit)
-        .toArray();
-      if (batchesExpired.length) await batches.deleteMany({ _id: { $in: batchesExpired.map((b) => b._id) } });
-      if (!expired.length) return batchesExpired.length;
-      const { deletedCount } = await events.deleteMany({ _id: { $in: expired.map((e) => e._id) } });
-      return deletedCount + batchesExpired.length;
+      const removed = await Promise.all(expiring.map((c) => removeOldest(c, beforeMs, limit)));
+      return removed.reduce((a, b) => a + b, 0);
     },
 
     /**

@@ -10,14 +10,7 @@ import type { LaneSettings } from '../workflow/lanes';
 import type { DeliveryInput, DeliveryTemplate, EntitySignal, EntityState } from '../workflow/types';
 import { DELIVER_SIGNAL } from '../workflow/failures';
 import { renderBody, type EventData } from './body';
-import {
-  deliveryRecordOf,
-  deliveryTags,
-  planDelivery,
-  startPlanned,
-  type PlannedDelivery,
-  type StartedDelivery,
-} from './create';
+import { deliveryRecordOf, deliveryTags, startPlanned, type PlannedDelivery, type StartedDelivery } from './create';
 import { fairnessOf } from './endpoint';
 import { SearchAttributes } from '../../shared/search-attributes';
 import type { SearchAttributePair } from '@temporalio/common';
@@ -40,6 +33,21 @@ export function routeOf(webhooks: Pick<WebhookRecord, '_id' | 'ordering' | 'coal
   if (lanes.length) return { kind: 'entity', lanes };
   return { kind: webhooks.length === 1 ? 'single' : 'fanOut', lanes: [] };
 }
+
+/** The body of an event to a webhook on a route: a webhook in a lane lists the events it stands for. */
+const renderFor = (deps: Pick<OutboundDeps, 'config'>, event: EventData, w: WebhookRecord, route: Route) =>
+  renderBody(w, event, deps.config.MAX_PAYLOAD_BYTES, route.lanes.includes(w._id) ? [event.eventId] : undefined);
+
+/**
+ * Every body of an event on its route, rendered and size-checked: a publish does it before it stores anything
+ * (a refused event leaves nothing behind), then hands them to `routeEvent`.
+ */
+export const renderBodies = (
+  deps: Pick<OutboundDeps, 'config'>,
+  event: EventData,
+  webhooks: WebhookRecord[],
+  route: Route,
+): Map<string, string> => new Map(webhooks.map((w) => [w._id, renderFor(deps, event, w, route)]));
 
 /** The workflow of an entity's lanes: one per (projectId, entityType, entity id). */
 export const entityWorkflowId = (projectId: string, entityType: string, entityId: string): string =>
@@ -69,11 +77,14 @@ export async function routeEvent(
   webhooks: WebhookRecord[],
   webhooksInProject: number,
   route: Route = routeOf(webhooks),
+  rendered: Map<string, string> = new Map(),
 ): Promise<StartedDelivery[]> {
   const [only] = webhooks;
   if (!only) return [];
+  const bodyOf = (w: WebhookRecord) => rendered.get(w._id) ?? renderFor(deps, event, w, route);
   if (route.kind === 'single') {
-    return [await startPlanned(deps, { ...planDelivery(deps, only, event, { kind: 'event' }), webhooksInProject })];
+    const id = deliveryIdFor(only.projectId, event.eventId, only._id);
+    return [await startPlanned(deps, { webhook: only, event, id, body: bodyOf(only), webhooksInProject })];
   }
   const { projectId } = only;
   const viaEntity = route.kind === 'entity';
@@ -88,7 +99,7 @@ export async function routeEvent(
       webhook: w,
       event,
       id,
-      body: renderBody(w, event, deps.config.MAX_PAYLOAD_BYTES, eventIds),
+      body: bodyOf(w),
       ...(eventIds ? { eventIds } : {}),
       webhooksInProject,
       lane,

@@ -2,11 +2,10 @@ import { insertOrFind } from '../../db/unique-insert';
 import { driverCollection } from '../../db/driver';
 import { newId, seqKey } from '../../shared/ids';
 import type { StartedDelivery } from '../deliveries/create';
-import { routeEvent } from '../deliveries/route';
 import type { OutboundDeps } from '../deps';
 import { eventRecordIdFor } from '../ids';
-import { renderBody, type EventData } from '../deliveries/body';
-import { inLane, routeOf } from '../deliveries/route';
+import type { EventData } from '../deliveries/body';
+import { renderBodies, routeEvent, routeOf } from '../deliveries/route';
 import type { EventRecord, WebhookRecord } from '../store/records';
 import { matchesTriggers } from './match';
 import type { PublishEventInput } from './schema';
@@ -35,21 +34,24 @@ export async function publishEvent(
   const candidates = await Webhook.find({ projectId: input.projectId, enabled: true }).lean();
   const key = { ...event, entityId: event.entity.id };
   const matched = candidates.filter((w) => matchesTriggers(w.triggers, key));
-  // Render (and size-check) every body before the event is stored: a refused event leaves nothing behind.
-  for (const w of matched) renderBody(w, event, deps.config.MAX_PAYLOAD_BYTES, inLane(w) ? [event.eventId] : undefined);
+  const route = routeOf(matched);
+  // Every body, rendered and size-checked before the event is stored: a refused event leaves nothing behind.
+  const rendered = renderBodies(deps, event, matched, route);
   const recorded = await recordEvent(
     deps,
     input.projectId,
     event,
     matched.map((w) => w._id),
-    routeOf(matched),
+    route,
   );
   const webhooks = await webhooksById(deps, input.projectId, recorded.webhookIds, matched);
   const targets = recorded.webhookIds.map((id) => webhooks.get(id)).filter((w) => w !== undefined); // deleted since the event was first published
-  // A repeat delivers the event as first published.
-  const first = recorded.event ?? event;
-  // … and by the route it first took (events stored before routes were kept take today's).
-  const deliveries = await routeEvent(deps, first, targets, candidates.length, recorded.route ?? routeOf(targets));
+  // A repeat delivers the event as first published, by the route it first took (events stored before routes were
+  // kept take today's): its bodies are rendered again from it.
+  const deliveries =
+    recorded.event === event
+      ? await routeEvent(deps, event, targets, candidates.length, route, rendered)
+      : await routeEvent(deps, recorded.event ?? event, targets, candidates.length, recorded.route ?? routeOf(targets));
   return { eventId: event.eventId, deliveries };
 }
 
