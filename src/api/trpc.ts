@@ -5,7 +5,7 @@ import type { Config } from '../config';
 import type { AppDatabase } from '../database';
 import type { OutboundDeps } from '../outbound/deps';
 import type { InboundDeps } from '../inbound/deps';
-import { isExpectedError } from '../shared/errors';
+import { type FieldIssue, InvalidInputError, isExpectedError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import type { LiquidSandbox } from '../shared/templates/liquid';
 import { toTRPCError } from './errors';
@@ -43,9 +43,19 @@ const t = initTRPC.context<Context>().create({
       return { ...shape, message: INTERNAL_MESSAGE, data: { ...data, zodError, errorId: errorIdOf(error) } };
     }
     const message = error.cause instanceof ZodError ? describeZodError(error.cause) : shape.message;
-    return { ...shape, message, data: { ...data, zodError } };
+    return { ...shape, message, data: { ...data, zodError, issues: issuesOf(error.cause) } };
   },
 });
+
+/**
+ * Each problem of the input at its field, from the schema or from a rule of the domain alike, so that a form
+ * shows each beside its own field; null for an error that is not about the input.
+ */
+function issuesOf(cause: unknown): FieldIssue[] | null {
+  if (cause instanceof ZodError) return cause.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+  if (cause instanceof InvalidInputError) return cause.issues;
+  return null;
+}
 
 /** "triggers.0.actions: must name at least one action; url: must be an absolute http(s) URL" */
 function describeZodError(err: ZodError): string {

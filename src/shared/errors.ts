@@ -37,11 +37,25 @@ export class PayloadTooLargeError extends DomainError {
   readonly kind = 'payload_too_large';
 }
 
+/** A problem of one input field, named by its dotted path (`triggers.0.actions`); '' for the input as a whole. */
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
 /** Input that the schemas accept but a rule refuses; the message starts with the field, `url: …`. */
 export class InvalidInputError extends DomainError {
   readonly kind = 'invalid_input';
   constructor(readonly problems: string[]) {
     super(problems.join('; '));
+  }
+
+  /** Each problem at its field (`url: …` → `{ path: 'url', message: '…' }`), for a form to show beside it. */
+  get issues(): FieldIssue[] {
+    return this.problems.map((problem) => {
+      const at = /^([^\s:]+): ([\s\S]*)$/.exec(problem);
+      return at ? { path: at[1]!, message: at[2]! } : { path: '', message: problem };
+    });
   }
 
   static field(field: string, problem: string): InvalidInputError {

@@ -161,6 +161,8 @@ describe('webhooks (private targets allowed, as under npm run dev)', () => {
       const err = await errorOf(stack.api.webhooks.create.mutate({ ...base, ...bad }));
       expect(err.data).toMatchObject({ code: 'BAD_REQUEST', httpStatus: 400 });
       expect(err.message).toContain(`${field}:`);
+      // The same problem at its field, for a form to show beside it.
+      expect(err.data.issues).toEqual(expect.arrayContaining([expect.objectContaining({ path: field })]));
       // @ts-expect-error: as above
       const upd = await errorOf(stack.api.webhooks.update.mutate({ projectId: base.projectId, id: plain.id, ...bad }));
       expect(upd.message).toContain(`${field}:`);
@@ -320,6 +322,10 @@ describe('webhooks (private targets allowed, as under npm run dev)', () => {
     );
     expect(unclosed.data.httpStatus).toBe(400);
     expect(unclosed.message).toMatch(/^payloadTemplate: does not compile/);
+    // A rule of the domain (not the schema) names its field in `issues` too, with where the template breaks.
+    expect(unclosed.data.issues).toEqual([
+      { path: 'payloadTemplate', message: expect.stringMatching(/^does not compile: .*line 1, column \d+/) },
+    ]);
     const notJson = await errorOf(stack.api.webhooks.create.mutate({ ...base, payloadTemplate: '{"a": {{action}} }' }));
     expect(notJson.message).toMatch(/^payloadTemplate: renders invalid JSON/);
     expect(await stack.db.models.Webhook.countDocuments({ projectId: 'tpl-bad' })).toBe(0);

@@ -1,31 +1,21 @@
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { createUi } from '../../src/api/ui';
-import { testEnv } from '../helpers/env';
+import { openBrowser, type OpenBrowser } from '../helpers/browser';
 import { startReceiver, type Receiver } from '../helpers/receiver';
 import { startStack, TEST_TOKEN, type Stack } from '../helpers/stack';
 
 /**
- * The activity page (/ui) as a person uses it, in a real headless Chromium (Debian's, provisioned by
- * temporal/provision.sh) against the real API and worker: sign in, watch a failing delivery's attempts appear,
- * open one, resend it, and read a flow run. Screenshots go to docs/ with `npm run screenshots`.
+ * The activity page (/ui) as a person uses it, in a real headless Chromium against the real API and worker: sign
+ * in, watch a failing delivery's attempts appear, open one, resend it, and read a flow run. Screenshots go to
+ * docs/ with `npm run screenshots`. The webhook editor, its preview and recovery: webhook-editor.test.ts.
  */
-const SHOTS =
-  process.env.HOOKLINE_SCREENSHOTS === '1'
-    ? path.resolve(__dirname, '../../docs')
-    : mkdtempSync(path.join(os.tmpdir(), 'ui-shots-'));
-
 describe('the activity page', () => {
   let stack: Stack;
-  let browser: Browser;
+  let browser: OpenBrowser;
   let page: Page;
   let receiver: Receiver;
   let failing = true;
-  const offMachine: string[] = [];
-  const pageProblems: string[] = [];
   const project = 'ui-demo';
 
   beforeAll(async () => {
@@ -35,29 +25,17 @@ describe('the activity page', () => {
         ? { status: 500, headers: { 'content-type': 'application/json' }, body: '{"error":"database is down"}' }
         : { status: 200, headers: { 'content-type': 'application/json' }, body: '{"ok":true}' },
     );
-    browser = await chromium.launch({ executablePath: testEnv('chromium'), args: ['--no-sandbox'] });
-    page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
-    // Every request the page makes is seen here, and one for anywhere but Hookline is refused and counted.
-    await page.route('**/*', (route) => {
-      const url = route.request().url();
-      if (url.startsWith(`${stack.url}/`)) return route.continue();
-      offMachine.push(url);
-      return route.abort('blockedbyclient');
-    });
-    // A script error, or something the Content-Security-Policy refused, is a defect of the page.
-    page.on('pageerror', (err) => pageProblems.push(`page error: ${err.message}`));
-    page.on('console', (msg) => {
-      if (/Content.Security.Policy/i.test(msg.text())) pageProblems.push(`CSP: ${msg.text()}`);
-    });
+    browser = await openBrowser(stack.url);
+    page = browser.page;
   });
   afterAll(async () => {
-    await browser?.close();
+    await browser?.browser.close();
     await receiver?.close();
     await stack?.stop();
   });
 
-  const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `ui-${name}.png`), fullPage: true });
-  const text = async () => (await page.locator('body').innerText()).replace(/\s+/g, ' ');
+  const shot = (name: string) => browser.shot(name);
+  const text = () => browser.text();
 
   it('refuses a wrong token, and shows the error', async () => {
     await page.goto(`${stack.url}/ui`);
@@ -206,18 +184,20 @@ describe('the activity page', () => {
   });
 
   it('made no request off this machine, and met no script error or refused asset', () => {
-    expect(offMachine).toEqual([]);
-    expect(pageProblems).toEqual([]);
+    expect(browser.offMachine).toEqual([]);
+    expect(browser.pageProblems).toEqual([]);
   });
 
-  it('stays small: one script under 80 KB (25 KB gzipped), as the README states', async () => {
+  it('stays small: one script under 100 KB (32 KB gzipped), as the README states', async () => {
+    // Raised from 80 KB / 25 KB by issue 17: the webhook editor, its preview, the custom action and the recover
+    // dialog are about 29 KB of the page's own code (no new dependency).
     const ui = createUi({ namespace: 'default' });
     const sizes = await ui.sizes();
     const script = sizes.get('/ui/app.js')!;
     process.stderr.write(`[ui] app.js ${(script / 1000).toFixed(1)} KB\n`);
-    expect(script).toBeLessThan(80_000);
+    expect(script).toBeLessThan(100_000);
     const served = await fetch(`${stack.url}/ui/app.js`).then((r) => r.arrayBuffer());
     expect(served.byteLength).toBe(script);
-    expect(gzipSync(Buffer.from(served)).length).toBeLessThan(25_000);
+    expect(gzipSync(Buffer.from(served)).length).toBeLessThan(32_000);
   });
 });

@@ -6,6 +6,7 @@ import { ProjectField } from './project-field';
 import { formatHash, parseHash, type Route, screenOf } from './route';
 import { isProjectId, lastProject, loadSession, type Session, saveSession } from './session';
 import { SignIn } from './sign-in';
+import { EditWebhook, NewWebhook } from './webhook-editor';
 import { WebhookPage } from './webhook-page';
 import { Webhooks } from './webhooks';
 
@@ -52,13 +53,15 @@ export function App() {
 
   // A new screen starts clean, with the focus on its heading, as a page load would.
   const firstScreen = useRef(true);
+  const carried = useRef('');
   useLayoutEffect(() => {
     if (firstScreen.current) {
       firstScreen.current = false;
       return;
     }
     setError(null);
-    setNotice('');
+    setNotice(carried.current);
+    carried.current = '';
     const heading = document.querySelector('main h2');
     if (heading instanceof HTMLElement) heading.focus();
   }, [screen]);
@@ -85,8 +88,11 @@ export function App() {
           config,
           report,
           notify: setNotice,
-          navigate: (next) => {
-            location.hash = formatHash(next);
+          navigate: (next, message) => {
+            const hash = formatHash(next);
+            if (message !== undefined && screenOf(parseHash(hash)) !== screen) carried.current = message;
+            else if (message !== undefined) setNotice(message);
+            location.hash = hash;
           },
         }
       : null;
@@ -156,8 +162,12 @@ function Screen({ route }: { route: Route }) {
   switch (route.name) {
     case 'home':
       return <Home />;
+    case 'new-webhook':
+      return <NewWebhook />;
     case 'webhook':
       return <WebhookPage key={route.id} id={route.id} tab={route.tab} />;
+    case 'edit-webhook':
+      return <EditWebhook key={route.id} id={route.id} />;
     case 'flow':
       return <FlowPage key={route.id} id={route.id} />;
   }

@@ -13,7 +13,8 @@ export interface AppContextValue {
   report: (err: unknown) => void;
   /** Shows a message in the status region. */
   notify: (message: string) => void;
-  navigate: (route: Route) => void;
+  /** Goes to `route`; `notice`, when given, is shown there (a new screen otherwise starts with no message). */
+  navigate: (route: Route, notice?: string) => void;
 }
 
 export const AppContext = createContext<AppContextValue | null>(null);

@@ -57,7 +57,7 @@ export function Webhooks({ signal, onRefresh }: OverviewProps) {
         list={list}
         onRefresh={onRefresh}
         label="Webhooks"
-        empty="No webhooks in this project."
+        empty="No webhooks in this project yet: create one with “New webhook”."
         columns={['Name', 'URL', 'Enabled', 'Last status', 'Failures']}
         row={({ webhook, last, failures, moreFailures }) => (
           <tr key={webhook.id}>
@@ -74,7 +74,11 @@ export function Webhooks({ signal, onRefresh }: OverviewProps) {
             <td class="num">{moreFailures ? '100+' : failures}</td>
           </tr>
         )}
-      />
+      >
+        <RouteButton to={{ name: 'new-webhook' }} primary>
+          New webhook
+        </RouteButton>
+      </PagedTable>
     </ListSection>
   );
 }
