@@ -20,7 +20,9 @@ describe('the activity page: managing webhooks', () => {
   beforeAll(async () => {
     // A failed delivery ends after its first attempt here, and circuits never pause the outage test's endpoint.
     stack = await startStack({ CIRCUIT_FAILURE_THRESHOLD: '1000' });
-    receiver = await startReceiver(() => (failing ? { status: 503, body: 'down for maintenance' } : { status: 200 }));
+    receiver = await startReceiver((_, req) =>
+      req.path.startsWith('/slow') ? 'hang' : failing ? { status: 503, body: 'down for maintenance' } : { status: 200 },
+    );
     browser = await openBrowser(stack.url);
     page = browser.page;
   });
@@ -248,6 +250,39 @@ describe('the activity page: managing webhooks', () => {
     expect(after.map((r) => bodyOf(r).eventId).sort()).toEqual([...failed, missed].map((p) => p.eventId).sort());
     const ids = new Set(after.map((r) => r.headers['webhook-id']));
     for (const f of failed) expect(ids.has(f.deliveries[0]!.id)).toBe(true);
+  });
+
+  it('cancels a running recovery from its dialog', async () => {
+    const project = 'ui-cancel';
+    const webhook = await stack.api.webhooks.create.mutate({
+      projectId: project,
+      name: 'Slow',
+      url: `${receiver.url}/slow`,
+      enabled: false,
+      triggers: [{ entityType: 'record', actions: ['publish'] }],
+      retryPolicy: { maximumAttempts: 1, timeoutMs: 60_000 },
+    });
+    await stack.api.events.publish.mutate({
+      projectId: project,
+      entityType: 'record',
+      action: 'publish',
+      entity: { id: 'x' },
+    });
+    await stack.api.webhooks.update.mutate({ projectId: project, id: webhook.id, enabled: true });
+
+    await browser.signIn(project);
+    await page.getByRole('button', { name: 'Slow' }).click();
+    await page.getByRole('button', { name: 'Recover…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Recover deliveries of Slow' });
+    await dialog.getByRole('checkbox', { name: /never got/ }).check();
+    await dialog.getByRole('button', { name: 'Estimate' }).click();
+    await dialog.getByRole('button', { name: 'Start recovery' }).click();
+    // Its one delivery hangs at the receiver, so the recovery runs until cancelled.
+    await dialog.getByText(/^running:/).waitFor();
+    await dialog.getByRole('button', { name: 'Cancel recovery' }).click();
+    await dialog.getByText(/^cancelled:/).waitFor({ timeout: 30_000 });
+    const [recovery] = (await stack.api.recoveries.list.query({ projectId: project })).items;
+    expect(recovery).toMatchObject({ status: 'cancelled', webhookId: webhook.id });
   });
 
   it('made no request off this machine, and met no script error or refused asset', () => {
