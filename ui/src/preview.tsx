@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { describeError, type Inputs, type Outputs } from './api';
 import { useApp } from './context';
+import { HeadersTable } from './format';
 
 type Preview = Outputs['webhooks']['preview'];
 type PreviewInput = Inputs['webhooks']['preview'];
@@ -75,18 +76,7 @@ export function PayloadPreview({ input }: { input: PreviewInput | null }) {
       {preview && (
         <div class={problem ? 'stale' : undefined}>
           <h4>Headers</h4>
-          <table class="kv">
-            <tbody>
-              {Object.entries(preview.headers).map(([name, value]) => (
-                <tr key={name}>
-                  <td>{name}</td>
-                  <td class="wrap">
-                    <code>{value}</code>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <HeadersTable headers={preview.headers} caption="Headers of the preview" />
           <h4>Body</h4>
           <pre aria-label="Preview body" tabIndex={0}>
             {shown(preview.body, preview.contentType)}
