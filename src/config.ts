@@ -73,6 +73,17 @@ export const configSchema = z
     // Activity slots of one worker; with ENDPOINT_MAX_IN_FLIGHT below it, no endpoint can take them all.
     WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt.default(100),
 
+    // Observability (README "Running it in production"): Prometheus metrics at GET /metrics on the API port, and
+    // on METRICS_PORT when set (a worker-only process has no API port); a projectId label only when asked for,
+    // and then for at most METRICS_PROJECT_LIMIT projects (the rest are counted under "other").
+    METRICS_ENABLED: bool.default(true),
+    METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+    METRICS_PORT: port.optional(),
+    METRICS_PROJECT_LABEL: bool.default(false),
+    METRICS_PROJECT_LIMIT: positiveInt.default(50),
+    // The Temporal SDK's own worker metrics: served by its Runtime on this port and forwarded in /metrics.
+    TEMPORAL_METRICS_PORT: port.optional(),
+
     // An egress proxy, so that deliveries leave from fixed addresses; the proxy then applies address policy.
     HTTPS_PROXY: z.url({ protocol: /^https?$/ }).optional(),
     HTTP_PROXY: z.url({ protocol: /^https?$/ }).optional(),

@@ -1,10 +1,12 @@
 import type { Server } from 'node:http';
 import { Client } from '@temporalio/client';
+import { createMetricsServer } from './api/metrics';
 import { createApiServer } from './api/server';
 import { ConfigError, loadConfig } from './config';
 import { openDatabase, type AppDatabase } from './database';
 import { createOutboundDeps } from './outbound/deps';
 import { createLogger } from './shared/logger';
+import { configureMetrics } from './shared/metrics';
 import { connectClient, connectWorkerConnection } from './temporal';
 import { createLiquidSandbox, type LiquidSandbox } from './shared/templates/liquid';
 import { createWorkers, installTemporalRuntime, type Workers } from './worker';
@@ -56,6 +58,7 @@ async function main(): Promise<void> {
     workersRun?: Promise<void>;
     temporal?: Client;
     server?: Server;
+    metricsServer?: Server;
   } = {};
   let stopping = false;
 
@@ -92,6 +95,8 @@ async function main(): Promise<void> {
       );
     }
     await Promise.all(closing);
+    started.metricsServer?.close();
+    started.metricsServer?.closeAllConnections();
     // After the worker: its activities write to the database until they end.
     await Promise.all([temporal?.connection.close(), db?.conn.close(), liquid?.close()]).catch((err: unknown) => {
       logger.error({ err }, 'closing the connections failed');
@@ -109,8 +114,14 @@ async function main(): Promise<void> {
     process.on('disconnect', () => void stop('parent exited'));
   }
 
-  installTemporalRuntime(logger);
-  started.db = await openDatabase(config.MONGODB_URI);
+  configureMetrics({ projectLabel: config.METRICS_PROJECT_LABEL, projectLimit: config.METRICS_PROJECT_LIMIT });
+  installTemporalRuntime(logger, config.METRICS_ENABLED ? config.TEMPORAL_METRICS_PORT : undefined);
+  if (config.METRICS_ENABLED && config.METRICS_PORT !== undefined && !stopping) {
+    const metricsServer = (started.metricsServer = createMetricsServer({ config, logger }));
+    await new Promise<void>((resolve) => metricsServer.listen(config.METRICS_PORT, config.METRICS_HOST, resolve));
+    logger.info({ url: `http://${config.METRICS_HOST}:${config.METRICS_PORT}/metrics` }, 'metrics listening');
+  }
+  started.db = await openDatabase(config.MONGODB_URI, { metrics: config.METRICS_ENABLED });
   const liquid = (started.liquid = createLiquidSandbox());
   // A worker's connection serves its client too: beside a worker (ROLE=all) the API then starts workflows eagerly.
   const connection = config.ROLE !== 'api' ? await connectWorkerConnection(config) : undefined;

@@ -197,8 +197,13 @@ function quietBundler(logger: Logger) {
 const LOG_LEVELS = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
 
 let runtimeInstalled = false;
-/** Sends the Temporal SDK's logs, its Rust core's included, through our logger, once per process. */
-export function installTemporalRuntime(logger: Logger): void {
+/**
+ * The process's one Temporal Runtime (installed once), its logs, its Rust core's included, sent through our logger;
+ * with `metricsPort`, it serves the SDK's own metrics
+ * (worker slots, poll latency, task queue lag…) in Prometheus's format on 127.0.0.1:metricsPort, which the
+ * process's `GET /metrics` forwards (api/metrics.ts).
+ */
+export function installTemporalRuntime(logger: Logger, metricsPort?: number): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   const at = (level: LogLevel) => LOG_LEVELS[level];
@@ -211,6 +216,9 @@ export function installTemporalRuntime(logger: Logger): void {
       warn: (message, meta) => logger.warn(meta ?? {}, message),
       error: (message, meta) => logger.error(meta ?? {}, message),
     },
-    telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } },
+    telemetryOptions: {
+      logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} },
+      ...(metricsPort !== undefined ? { metrics: { prometheus: { bindAddress: `127.0.0.1:${metricsPort}` } } } : {}),
+    },
   });
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the servers Hookline runs locally, pinned, into a git-ignored cache (.tools/ by default).
 # Every step skips what is already there, so a second run costs seconds.
-#   temporal/provision.sh [temporal] [ferretdb] [test-server] [chromium]   (no argument: the first three)
+#   temporal/provision.sh [temporal] [ferretdb] [test-server] [chromium] [prometheus]   (no argument: the first three)
 # Prints KEY=path lines on stdout for the caller; progress goes to stderr.
 set -euo pipefail
 
@@ -112,35 +112,51 @@ LAUNCHER
   echo "TEMPORAL_TEST_SERVER=$launcher"
 }
 
-# The browser tests drive Debian's chromium (never a browser download at run time): installed with apt-get
-# when missing, as root or through sudo without a password; CHROMIUM_BIN points at another Chromium instead.
-provision_chromium() {
-  if [ -n "${CHROMIUM_BIN:-}" ]; then
-    [ -x "$CHROMIUM_BIN" ] || { log "CHROMIUM_BIN=$CHROMIUM_BIN is not an executable"; exit 1; }
-    echo "CHROMIUM_BIN=$CHROMIUM_BIN"; return
+# Debian packages the tests use (never a download at run time): installed with apt-get when missing, as root or
+# through sudo without a password. `apt_provide PACKAGE BINARY VAR` prints VAR=<path of BINARY>; VAR set in the
+# environment points at another build instead.
+apt_provide() {
+  local package="$1" binary="$2" var="$3"
+  local preset="${!var:-}"
+  if [ -n "$preset" ]; then
+    [ -x "$preset" ] || { log "$var=$preset is not an executable"; exit 1; }
+    echo "$var=$preset"; return
   fi
-  if command -v chromium >/dev/null 2>&1; then echo "CHROMIUM_BIN=$(command -v chromium)"; return; fi
+  if command -v "$binary" >/dev/null 2>&1; then echo "$var=$(command -v "$binary")"; return; fi
   local apt="apt-get"
   if [ "$(id -u)" != 0 ]; then
     if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then apt="sudo -n env DEBIAN_FRONTEND=noninteractive apt-get"; else apt=""; fi
   fi
   if [ -z "$apt" ] || ! command -v apt-get >/dev/null 2>&1; then
-    log "missing chromium: install Debian's package (apt-get install chromium) or set CHROMIUM_BIN"; exit 1
+    log "missing $binary: install Debian's package (apt-get install $package) or set $var"; exit 1
   fi
-  log "installing Debian's chromium package for the browser tests ($apt, a minute or two the first time)"
-  local out="$TOOLS_DIR/chromium-apt.log"
-  # Recommended packages included: they bring the fonts the page's screenshots are drawn with.
-  if ! with_ticker "chromium" env DEBIAN_FRONTEND=noninteractive bash -c '
-    $2 install -y chromium > "$1" 2>&1 || { $2 update >> "$1" 2>&1 && $2 install -y chromium >> "$1" 2>&1; }' _ "$out" "$apt"; then
+  log "installing Debian's $package package ($apt, a minute or two the first time)"
+  local out="$TOOLS_DIR/$package-apt.log"
+  # Recommended packages included: for chromium, they bring the fonts the page's screenshots are drawn with.
+  if ! with_ticker "$package" env DEBIAN_FRONTEND=noninteractive bash -c '
+    $2 install -y "$3" > "$1" 2>&1 || { $2 update >> "$1" 2>&1 && $2 install -y "$3" >> "$1" 2>&1; }' _ "$out" "$apt" "$package"; then
     cat "$out" >&2; exit 1
   fi
-  log "chromium ready: $(command -v chromium)"
-  echo "CHROMIUM_BIN=$(command -v chromium)"
+  log "$package ready: $(command -v "$binary")"
+  echo "$var=$(command -v "$binary")"
+}
+
+# The browser tests drive Debian's chromium; CHROMIUM_BIN points at another Chromium instead.
+provision_chromium() { apt_provide chromium chromium CHROMIUM_BIN; }
+
+# The metrics tests scrape a running stack with a real Prometheus and check the alert rules with its promtool
+# (both in Debian's prometheus package, 2.42); PROMETHEUS_BIN points at another (its promtool beside it).
+provision_prometheus() {
+  local found; found=$(apt_provide prometheus prometheus PROMETHEUS_BIN) || exit 1
+  echo "$found"
+  local promtool; promtool="$(dirname "${found#PROMETHEUS_BIN=}")/promtool"
+  [ -x "$promtool" ] || promtool=$(command -v promtool) || { log "no promtool beside ${found#PROMETHEUS_BIN=}"; exit 1; }
+  echo "PROMTOOL_BIN=$promtool"
 }
 
 steps=("$@"); [ ${#steps[@]} -gt 0 ] || steps=(temporal ferretdb test-server)
 for step in "${steps[@]}"; do
-  case "$step" in temporal|ferretdb|test-server|chromium) ;; *) log "unknown step '$step'"; exit 2 ;; esac
+  case "$step" in temporal|ferretdb|test-server|chromium|prometheus) ;; *) log "unknown step '$step'"; exit 2 ;; esac
 done
 # The steps are independent: run them side by side (a cold machine builds both Go programs at once).
 outs=$(mktemp -d); trap 'rm -rf "$outs"' EXIT

@@ -19,9 +19,11 @@ export interface Tools {
   MONGOD_BIN?: string;
   TEMPORAL_TEST_SERVER?: string;
   CHROMIUM_BIN?: string;
+  PROMETHEUS_BIN?: string;
+  PROMTOOL_BIN?: string;
 }
 
-export type ProvisionStep = 'temporal' | 'ferretdb' | 'test-server' | 'chromium';
+export type ProvisionStep = 'temporal' | 'ferretdb' | 'test-server' | 'chromium' | 'prometheus';
 
 /** Runs temporal/provision.sh (progress on our stderr; `env` over ours) and returns the paths it printed. */
 export function provision(steps: ProvisionStep[], env: Record<string, string> = {}): Promise<Tools> {

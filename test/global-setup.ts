@@ -26,17 +26,20 @@ export default async function globalSetup(): Promise<void> {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'hookline-test-'));
   const ownTemporal = !process.env.TEMPORAL_ADDRESS;
   const ownMongo = !process.env.MONGODB_URI;
-  // Chromium apart: without it only the browser tests fail (saying why), not every test.
-  const [tools, browser] = await Promise.all([
+  // Chromium and Prometheus apart: without one only its tests fail (saying why), not every test.
+  const optional = (step: 'chromium' | 'prometheus') =>
+    provision([step]).then(
+      (found) => ({ found, problem: undefined }),
+      (err: unknown) => ({ found: undefined, problem: err instanceof Error ? err.message : String(err) }),
+    );
+  const [tools, browser, prometheus] = await Promise.all([
     provision([
       ...(ownTemporal ? (['temporal'] as const) : []),
       ...(ownMongo ? (['ferretdb'] as const) : []),
       'test-server',
     ]),
-    provision(['chromium']).then(
-      (found) => ({ bin: found.CHROMIUM_BIN, problem: undefined }),
-      (err: unknown) => ({ bin: undefined, problem: err instanceof Error ? err.message : String(err) }),
-    ),
+    optional('chromium'),
+    optional('prometheus'),
   ]);
 
   const servers: RunningServer[] = [];
@@ -58,8 +61,12 @@ export default async function globalSetup(): Promise<void> {
   process.env[TEST_ENV.mongoUri] = process.env.MONGODB_URI ?? `mongodb://127.0.0.1:${mongoPort}`;
   process.env[TEST_ENV.testServer] = tools.TEMPORAL_TEST_SERVER!;
   process.env[TEST_ENV.workflowBundle] = bundlePath;
-  if (browser.bin) process.env[TEST_ENV.chromium] = browser.bin;
+  if (browser.found?.CHROMIUM_BIN) process.env[TEST_ENV.chromium] = browser.found.CHROMIUM_BIN;
   else process.env[TEST_ENV.chromiumProblem] = `no Chromium for the browser tests: ${browser.problem}`;
+  if (prometheus.found?.PROMETHEUS_BIN && prometheus.found.PROMTOOL_BIN) {
+    process.env[TEST_ENV.prometheus] = prometheus.found.PROMETHEUS_BIN;
+    process.env[TEST_ENV.promtool] = prometheus.found.PROMTOOL_BIN;
+  } else process.env[TEST_ENV.prometheusProblem] = `no Prometheus for the metrics tests: ${prometheus.problem}`;
   process.stderr.write(
     `\n[test] servers and workflow bundle ready in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
   );

@@ -3,6 +3,7 @@ import { acceptCall } from '../inbound/calls/accept';
 import type { InboundDeps } from '../inbound/deps';
 import { isExpectedError, NotFoundError, PayloadTooLargeError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
+import { metrics } from '../shared/metrics';
 import { errorIdOf } from './error-id';
 import { httpErrorOf } from './errors';
 
@@ -27,6 +28,7 @@ export async function handleFlowWebhook(
       body,
       headers: flatHeaders(req.headers),
     });
+    countCall(answer.statusCode);
     res.writeHead(answer.statusCode, {
       'content-type': answer.contentType,
       ...(answer.runId ? { 'x-hookline-run-id': answer.runId } : {}),
@@ -35,10 +37,12 @@ export async function handleFlowWebhook(
   } catch (err) {
     if (isExpectedError(err)) {
       const { status, body } = httpErrorOf(err);
+      countCall(status);
       // RFC 6750: a 401 names the scheme it wants.
       sendJson(res, status, body, status === 401 ? { 'www-authenticate': 'Bearer' } : {});
       return;
     }
+    countCall(500);
     const errorId = errorIdOf({});
     deps.logger.error({ err, flowId, errorId }, 'flow webhook failed');
     sendJson(res, 500, {
@@ -48,6 +52,9 @@ export async function handleFlowWebhook(
     });
   }
 }
+
+/** A call in the metrics, by the status class of the answer (2xx, 4xx, 5xx). */
+const countCall = (status: number) => metrics.flowCalls.inc({ status: `${Math.floor(status / 100)}xx` });
 
 /** A path segment as sent; one that is not valid percent-encoding names no flow. */
 function decodedId(segment: string): string {

@@ -5,6 +5,7 @@ import type { InboundDeps } from '../inbound/deps';
 import { createOutboundDeps } from '../outbound/deps';
 import { FLOW_WEBHOOK_PATH, handleFlowWebhook, sendJson } from './flow-webhook';
 import { errorIdOf } from './error-id';
+import { metricsOnApiPort, serveMetrics } from './metrics';
 import { appRouter } from './router';
 import { createUi } from './ui';
 import type { ApiDeps } from './trpc';
@@ -29,7 +30,7 @@ export async function health(deps: ApiDeps) {
 }
 
 /**
- * The API's HTTP surface: `GET /healthz`, tRPC under `/trpc/`, the flow webhooks under `/v1/flow-webhook/` and
+ * The API's HTTP surface: `GET /healthz`, `GET /metrics` (unless METRICS_PORT moves it), tRPC under `/trpc/`, the flow webhooks under `/v1/flow-webhook/` and
  * the activity page under `/ui`.
  */
 export function createApiServer(deps: ApiDeps): http.Server {
@@ -56,6 +57,10 @@ export function createApiServer(deps: ApiDeps): http.Server {
 
   return http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname === '/metrics' && req.method === 'GET' && metricsOnApiPort(deps.config)) {
+      serveMetrics(res, deps);
+      return;
+    }
     if (url.pathname === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
       void health(deps).then((body) => sendJson(res, body.ok ? 200 : 503, body));
       return;

@@ -1,4 +1,5 @@
 import mongoose, { type Connection, type Model } from 'mongoose';
+import { commandLabel, metrics } from '../shared/metrics';
 
 /**
  * Which server answers: FerretDB (the local stack) or MongoDB (production). Both answer every query Hookline
@@ -27,18 +28,20 @@ export interface Database<M extends ModelSet = ModelSet> {
 export async function connectDatabase<M extends ModelSet>(
   uri: string,
   define: (conn: Connection) => M,
-  opts: { dbName?: string; monitorCommands?: boolean } = {},
+  opts: { dbName?: string; monitorCommands?: boolean; metrics?: boolean } = {},
 ): Promise<Database<M>> {
   const conn = mongoose.createConnection(uri, {
     dbName: opts.dbName,
-    // Tests and the bench count the commands a delivery costs (the driver's command monitoring).
-    monitorCommands: opts.monitorCommands ?? false,
+    // Tests and the bench count the commands a delivery costs, and the metrics time them (the driver's command
+    // monitoring: an event per command, in memory).
+    monitorCommands: (opts.monitorCommands ?? false) || (opts.metrics ?? false),
     serverSelectionTimeoutMS: 10_000,
     // Indexes are built below, once, instead of on first use of each model.
     autoIndex: false,
     autoCreate: false,
   });
   await conn.asPromise();
+  if (opts.metrics) timeCommands(conn);
   const models = define(conn);
   const buildInfo = await conn.db!.admin().command({ buildInfo: 1 });
   const flavor: DatabaseFlavor = 'ferretdbVersion' in buildInfo ? 'ferretdb' : 'mongodb';
@@ -99,4 +102,13 @@ export async function pingDatabase(conn: Connection): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** Each command's duration, as the driver measured it, in `hookline_db_command_duration_seconds`. */
+function timeCommands(conn: Connection): void {
+  const client = conn.getClient();
+  const observe = (outcome: 'ok' | 'error') => (e: { commandName: string; duration: number }) =>
+    metrics.dbCommandDuration.observe({ command: commandLabel(e.commandName), outcome }, e.duration / 1000);
+  client.on('commandSucceeded', observe('ok'));
+  client.on('commandFailed', observe('error'));
 }

@@ -32,6 +32,24 @@ describe('endpoint guard (in-worker limits and circuit breaker)', () => {
     await permit(guard.enter(e, 0));
   });
 
+  it('tells the metrics what waits: deliveries in line, deliveries paused by a circuit until they come back, circuits open', async () => {
+    const { guard } = lineGuard();
+    const held = await permit(guard.enter(e, 0, 'wf-0'));
+    await guard.enter(e, 0, 'wf-1');
+    await guard.enter(e, 0, 'wf-2');
+    expect(guard.stats()).toEqual({ inLine: 2, paused: 0, open: 0 });
+    held.release('failure', 0);
+    const other = 'https://b.example';
+    for (let i = 0; i < 5; i++) (await permit(guard.enter(other, 0))).release('failure', 0);
+    expect(await guard.enter(other, 10, 'wf-3')).toMatchObject({ circuit: true });
+    expect(guard.stats()).toMatchObject({ paused: 1, open: 1 });
+    // Back after the cool-down, it probes: no longer paused; the probe's success closes the circuit.
+    const probe = await permit(guard.enter(other, 2_000, 'wf-3'));
+    expect(guard.stats()).toMatchObject({ paused: 0, open: 1 });
+    probe.release('success', 2_000);
+    expect(guard.stats()).toMatchObject({ paused: 0, open: 0 });
+  });
+
   it('a permit released twice frees one place only', async () => {
     const guard = createEndpointGuard({ maxInFlight: 1, failureThreshold: 5, cooldownMs: 1_000 });
     const a = await permit(guard.enter(e, 0));
@@ -44,9 +62,13 @@ describe('endpoint guard (in-worker limits and circuit breaker)', () => {
   it('opens after the threshold of consecutive failures, says until when, then lets one probe through', async () => {
     const guard = createEndpointGuard({ maxInFlight: 10, failureThreshold: 3, cooldownMs: 1_000 });
     for (let i = 0; i < 3; i++) (await permit(guard.enter(e, 100))).release('failure', 100);
-    expect(await guard.enter(e, 500)).toEqual({ reason: expect.stringMatching(/circuit open/), untilMs: 1_100 });
+    expect(await guard.enter(e, 500)).toEqual({
+      reason: expect.stringMatching(/circuit open/),
+      untilMs: 1_100,
+      circuit: true,
+    });
     const probe = await permit(guard.enter(e, 1_100));
-    expect(await guard.enter(e, 1_100)).toEqual({ reason: expect.stringMatching(/half-open/) });
+    expect(await guard.enter(e, 1_100)).toEqual({ reason: expect.stringMatching(/half-open/), circuit: true });
     probe.release('failure', 1_200);
     expect(await guard.enter(e, 1_300)).toMatchObject({ untilMs: 2_200 });
     (await permit(guard.enter(e, 2_200))).release('success', 2_200);

@@ -1,4 +1,5 @@
 import type { SequenceRef } from '../../db/capped-sequence';
+import { metrics } from '../../shared/metrics';
 import type { RunLog } from '../store/runs';
 import type { FlowRunInput, RunProgress } from '../workflow/types';
 
@@ -19,6 +20,7 @@ export function createRunLogActivities(runs: RunLog) {
 
     async recordRun(ref: SequenceRef, progress: RunProgress): Promise<void> {
       await runs.update(ref, stored(progress));
+      if (progress.status === 'done' || progress.status === 'error') metrics.flowRuns.inc({ outcome: progress.status });
     },
   };
 }

@@ -42,6 +42,8 @@ export interface Refusal {
   reason: string;
   untilMs?: number;
   queued?: boolean;
+  /** Refused by the circuit breaker (open, or half-open while another attempt probes), not by a full endpoint. */
+  circuit?: boolean;
 }
 
 export interface Permit {
@@ -64,6 +66,8 @@ interface EndpointState {
   touchedAt: number;
   /** The group (project) it belongs to, when its attempts say. */
   group?: GroupState;
+  /** Deliveries its circuit refused, until they come back (for the metrics' count of paused deliveries). */
+  paused: Set<string>;
 }
 
 /** A group's places taken (in flight, and kept for woken deliveries), and its endpoints with a line. */
@@ -116,6 +120,7 @@ export function createEndpointGuard(opts: EndpointGuardOptions & { wake?: Wake }
         consecutiveFailures: 0,
         probing: false,
         touchedAt: Date.now(),
+        paused: new Set(),
       };
       states.set(endpoint, s);
     }
@@ -250,11 +255,16 @@ export function createEndpointGuard(opts: EndpointGuardOptions & { wake?: Wake }
       if (group !== undefined && (s.group === undefined || (s.inFlight === 0 && s.kept.size === 0))) {
         s.group = groupOf(group);
       }
+      if (waiter !== undefined) s.paused.delete(waiter);
       if (s.openUntil !== undefined && s.openUntil > now) {
-        return { reason: `endpoint ${endpoint} is paused (circuit open)`, untilMs: s.openUntil };
+        if (waiter !== undefined) s.paused.add(waiter);
+        return { reason: `endpoint ${endpoint} is paused (circuit open)`, untilMs: s.openUntil, circuit: true };
       }
       const probe = s.openUntil !== undefined;
-      if (probe && s.probing) return { reason: `endpoint ${endpoint} is paused (circuit half-open, probing)` };
+      if (probe && s.probing) {
+        if (waiter !== undefined) s.paused.add(waiter);
+        return { reason: `endpoint ${endpoint} is paused (circuit half-open, probing)`, circuit: true };
+      }
       const kept = waiter !== undefined && unkeep(s, waiter);
       dropStaleKept(s);
       if (kept || (!busy(s) && !groupFull(s))) {
@@ -278,6 +288,22 @@ export function createEndpointGuard(opts: EndpointGuardOptions & { wake?: Wake }
         ? `endpoint ${endpoint} has too many requests in flight`
         : `the project of endpoint ${endpoint} has too many requests in flight`;
       return { reason, queued };
+    },
+
+    /**
+     * For the metrics, read at scrape time: deliveries waiting in endpoints' lines, deliveries paused by an open
+     * circuit (until they try again), and circuits open or half-open.
+     */
+    stats() {
+      let inLine = 0;
+      let paused = 0;
+      let open = 0;
+      for (const s of states.values()) {
+        inLine += s.waiting.length;
+        paused += s.paused.size;
+        if (s.openUntil !== undefined) open++;
+      }
+      return { inLine, paused, open };
     },
 
     /** For tests and metrics: how many endpoints the guard remembers. */

@@ -2,6 +2,7 @@ import type { Dispatcher } from 'undici';
 import type { Database } from '../../db/mongo';
 import type { OutboundPolicy } from '../../shared/http/client';
 import type { Logger } from '../../shared/logger';
+import { registerGauge } from '../../shared/metrics';
 import { createExecutionLog, type ExecutionLog } from '../store/execution-log';
 import { createDeliveryStore, type DeliveryStore } from '../store/deliveries';
 import type { OutboundModels } from '../store/models';
@@ -62,14 +63,10 @@ export function createOutboundActivities(deps: OutboundActivityDeps) {
     if (!deps.publish) throw ApplicationFailure.nonRetryable('this worker has no publish services', 'NoPublish');
     return deps.publish;
   };
+  const endpointGuard = deps.endpointGuard ?? createEndpointGuard({ ...deps.endpoints, wake: deps.wake });
+  countWaiting(endpointGuard);
   return {
-    sendWebhook: createSendWebhook({
-      ...deps,
-      webhooks,
-      recorder,
-      bodyOf: deliveries.body,
-      endpointGuard: deps.endpointGuard ?? createEndpointGuard({ ...deps.endpoints, wake: deps.wake }),
-    }),
+    sendWebhook: createSendWebhook({ ...deps, webhooks, recorder, bodyOf: deliveries.body, endpointGuard }),
     finishDelivery: recorder.cutOff,
     recordAttempt: recorder.attempt,
     keepDeliveries: deliveries.keep,
@@ -79,4 +76,23 @@ export function createOutboundActivities(deps: OutboundActivityDeps) {
     planRecoveryPage: (input, after) => planRecoveryPage(publish(), input, after),
     finishRecovery: (id, status, counts) => finishRecovery(deps, id, status, counts),
   } satisfies DeliveryActivities;
+}
+
+/** What the guard holds, as gauges read at scrape time (the worker's memory: no database call). */
+function countWaiting(guard: EndpointGuard): void {
+  registerGauge(
+    'hookline_deliveries_waiting',
+    'Deliveries waiting before any request: in an endpoint line (endpoint_line) or paused by an open circuit (circuit_open)',
+    ['reason'],
+    () => {
+      const { inLine, paused } = guard.stats();
+      return [
+        [{ reason: 'endpoint_line' }, inLine],
+        [{ reason: 'circuit_open' }, paused],
+      ];
+    },
+  );
+  registerGauge('hookline_circuits_open', 'Endpoints whose circuit is open or half-open, in this worker', [], () => [
+    [{}, guard.stats().open],
+  ]);
 }

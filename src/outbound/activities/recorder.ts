@@ -1,4 +1,5 @@
 import type { Logger } from '../../shared/logger';
+import { metrics, projectLabel } from '../../shared/metrics';
 import { INTERRUPTED, type ExecutionLog, type LogStart } from '../store/execution-log';
 import type { DeliveryStore } from '../store/deliveries';
 import type { EntryRef } from '../store/records';
@@ -101,8 +102,13 @@ export function createRecorder(deps: RecorderDeps) {
     },
 
     /** The delivery may not be sent any more (webhook deleted or disabled, target refused): its end. */
-    async stopped(input: Pick<DeliveryInput, 'deliveryId' | 'coalesced'>, reason: string, attemptsMade: number) {
+    async stopped(
+      input: Pick<DeliveryInput, 'deliveryId' | 'coalesced' | 'projectId'>,
+      reason: string,
+      attemptsMade: number,
+    ) {
       await deliveries.ended(input.deliveryId, { status: 'error', error: reason, attempts: attemptsMade });
+      metrics.deliveriesEnded.inc({ outcome: 'error', project: projectLabel(input.projectId) });
       await deliveries.endedWith(input.coalesced ?? [], { status: 'error', error: reason, at: new Date() });
     },
 
@@ -157,6 +163,7 @@ export function createRecorder(deps: RecorderDeps) {
       const progress = await deliveries.progress(deliveryId);
       if (progress?.pendingLog) await executionLog.closeInterrupted(progress.pendingLog);
       await deliveries.ended(deliveryId, { status: result.status, error: result.error, attempts: result.attempts });
+      metrics.deliveriesEnded.inc({ outcome: result.status, project: '' });
       await deliveries.endedWith(coalesced, { status: result.status, error: result.error, at: new Date() });
     },
   };

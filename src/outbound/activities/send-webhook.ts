@@ -2,6 +2,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Dispatcher } from 'undici';
 import { refusedTarget, sendRequest, type OutboundPolicy, type OutboundResult } from '../../shared/http/client';
 import type { Logger } from '../../shared/logger';
+import { metrics, projectLabel } from '../../shared/metrics';
 import { endpointOf } from '../deliveries/endpoint';
 import { loggedHeaders, type LogStart } from '../store/execution-log';
 import { FailureType, type AttemptDetails, type PauseDetails, type UnrecordedDetails } from '../workflow/failures';
@@ -74,6 +75,7 @@ export function createSendWebhook(deps: SendWebhookDeps) {
     const now = serverNow();
     const permit = await endpointGuard.enter(endpoint, now, ctx.info.workflowExecution?.workflowId, input.projectId);
     if (isRefusal(permit)) {
+      metrics.pauses.inc({ reason: permit.circuit ? 'circuit_open' : 'endpoint_full' });
       throw pause({
         attemptsUsed: attempt - 1,
         reason: permit.reason,
@@ -126,6 +128,7 @@ export function createSendWebhook(deps: SendWebhookDeps) {
       ...(decision.outcome === 'stop' && decision.disableWebhook ? { disableReason: decision.reason } : {}),
       pendingRef: await pending.settle(),
     };
+    countAttempt(input, record, result);
     try {
       await recorder.attempt(record, input.body);
     } catch (err) {
@@ -155,6 +158,18 @@ export function createSendWebhook(deps: SendWebhookDeps) {
         throw retry(decision, { attempt, statusCode, recorded: last });
     }
   };
+}
+
+/** An attempt that made a request, in the metrics (memory only: no database call, no request). */
+function countAttempt(input: DeliveryInput, record: AttemptRecord, result: OutboundResult): void {
+  const project = projectLabel(input.projectId);
+  const outcome = record.status === 'done' ? 'success' : record.end ? 'failed' : 'retry';
+  metrics.attempts.inc({ outcome, project });
+  if (record.end) metrics.deliveriesEnded.inc({ outcome: record.end, project });
+  metrics.attemptDuration.observe({ outcome }, (record.finishedAtMs - record.startedAtMs) / 1000);
+  if (record.status === 'done' && result.kind === 'response' && input.publishedAtMs !== undefined) {
+    metrics.deliveryLatency.observe({ project }, Math.max(0, result.firstByteAtMs - input.publishedAtMs) / 1000);
+  }
 }
 
 /** What the last failed attempt of an ordered delivery says: its entity's next delivery is not held back. */

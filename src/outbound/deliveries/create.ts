@@ -1,4 +1,5 @@
 import { newId, seqKey } from '../../shared/ids';
+import { metrics, projectLabel } from '../../shared/metrics';
 import type { OutboundDeps } from '../deps';
 import { renderBody, type EventData } from './body';
 import { deliveryIdFor, deliveryWorkflowId } from '../ids';
@@ -76,6 +77,7 @@ export async function startPlanned(deps: OutboundDeps, planned: PlannedDelivery)
       contentType: webhook.contentType,
       retry: effectiveRetryPolicy(webhook.retryPolicy),
       webhookVersion: webhook.updatedAt.getTime(),
+      publishedAtMs: Date.now(),
     },
     {
       url: webhook.url,
@@ -122,5 +124,13 @@ export function deliveryRecordOf(planned: PlannedDelivery, workflowId: string, n
 }
 
 /** Where every delivery is made: publish, trigger, test and resend. */
-export const createDelivery = (deps: OutboundDeps, webhook: WebhookRecord, event: EventData, reason: DeliveryReason) =>
-  startPlanned(deps, planDelivery(deps, webhook, event, reason));
+export async function createDelivery(
+  deps: OutboundDeps,
+  webhook: WebhookRecord,
+  event: EventData,
+  reason: DeliveryReason,
+): Promise<StartedDelivery> {
+  const started = await startPlanned(deps, planDelivery(deps, webhook, event, reason));
+  metrics.deliveriesCreated.inc({ project: projectLabel(webhook.projectId) });
+  return started;
+}

@@ -133,6 +133,7 @@ function deliveryInput(p: PlannedDelivery, body?: string): DeliveryInput {
     contentType: w.contentType,
     retry: effectiveRetryPolicy(w.retryPolicy),
     webhookVersion: w.updatedAt.getTime(),
+    publishedAtMs: Date.now(),
   };
 }
 

@@ -14,6 +14,7 @@ import { batchIdFor, deliveryWorkflowId, digestDeliveryIdFor, eventRecordIdFor }
 import type { BatchRecord, EventRecord, WebhookRecord } from '../store/records';
 import type { batchWorkflow } from '../workflow/batch';
 import type { BatchInput } from '../workflow/types';
+import { countPublished } from './count';
 import { matchesTriggers } from './match';
 import type { PublishBatchInput } from './schema';
 
@@ -100,6 +101,7 @@ export async function publishBatch(deps: OutboundDeps, input: PublishBatchInput)
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
   }
+  if (stored.inserted) countPublished(projectId, events, digests.length);
   return { ref, eventIds };
 }
 
@@ -177,6 +179,7 @@ function digestStart(p: PlannedDelivery): BatchInput['digests'][number] {
     contentType: w.contentType,
     retry: effectiveRetryPolicy(w.retryPolicy),
     webhookVersion: w.updatedAt.getTime(),
+    publishedAtMs: Date.now(),
   };
   return {
     input: { deliveryId: p.id, ...settings },

@@ -7,6 +7,7 @@ import { eventRecordIdFor } from '../ids';
 import type { EventData } from '../deliveries/body';
 import { renderBodies, routeEvent, routeOf } from '../deliveries/route';
 import type { EventRecord, WebhookRecord } from '../store/records';
+import { countPublished } from './count';
 import { matchesTriggers } from './match';
 import type { PublishEventInput } from './schema';
 
@@ -48,10 +49,11 @@ export async function publishEvent(
   const targets = recorded.webhookIds.map((id) => webhooks.get(id)).filter((w) => w !== undefined); // deleted since the event was first published
   // A repeat delivers the event as first published, by the route it first took (events stored before routes were
   // kept take today's): its bodies are rendered again from it.
-  const deliveries =
-    recorded.event === event
-      ? await routeEvent(deps, event, targets, candidates.length, route, rendered)
-      : await routeEvent(deps, recorded.event ?? event, targets, candidates.length, recorded.route ?? routeOf(targets));
+  const fresh = recorded.event === event;
+  const deliveries = fresh
+    ? await routeEvent(deps, event, targets, candidates.length, route, rendered)
+    : await routeEvent(deps, recorded.event ?? event, targets, candidates.length, recorded.route ?? routeOf(targets));
+  if (fresh) countPublished(input.projectId, [event], deliveries.length);
   return { eventId: event.eventId, deliveries };
 }
 

@@ -25,6 +25,8 @@ export interface DeliveryInput {
   ordered?: boolean;
   /** The deliveries folded into this one (lanes.ts fold): they end as it ends. */
   coalesced?: string[];
+  /** When it was published (ms): the delivery latency metric counts from here to the 2xx's first byte. */
+  publishedAtMs?: number;
 }
 
 /** What the `delivered` signal tells an entity's workflow: one delivery of a lane has ended. */

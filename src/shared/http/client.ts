@@ -18,7 +18,15 @@ export interface OutboundRequest {
 }
 
 export type OutboundResult =
-  | { kind: 'response'; status: number; headers: Record<string, string>; body: string; retryAfter: string | null }
+  | {
+      kind: 'response';
+      status: number;
+      headers: Record<string, string>;
+      body: string;
+      retryAfter: string | null;
+      /** When the response's head arrived (ms): its first byte. */
+      firstByteAtMs: number;
+    }
   | { kind: 'failure'; error: string };
 
 export interface OutboundPolicy {
@@ -108,9 +116,17 @@ export async function sendRequest(dispatcher: Dispatcher, req: OutboundRequest):
       headersTimeout: req.timeoutMs,
       bodyTimeout: req.timeoutMs,
     });
+    const firstByteAtMs = Date.now();
     const body = await readBounded(res.body, RESPONSE_BODY_LIMIT);
     const headers = flattenHeaders(res.headers);
-    return { kind: 'response', status: res.statusCode, headers, body, retryAfter: headers['retry-after'] ?? null };
+    return {
+      kind: 'response',
+      status: res.statusCode,
+      headers,
+      body,
+      retryAfter: headers['retry-after'] ?? null,
+      firstByteAtMs,
+    };
   } catch (err) {
     if (timeout.aborted) return { kind: 'failure', error: `Request failed: no answer within ${req.timeoutMs} ms` };
     return { kind: 'failure', error: `Request failed: ${describeNetworkError(err)}` };

@@ -1,0 +1,197 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createTRPCClient, httpLink } from '@trpc/client';
+import type { AppRouter } from '../../src/api/router';
+import { freePort } from '../../temporal/servers';
+import { testEnv } from '../helpers/env';
+import { startReceiver, type Receiver } from '../helpers/receiver';
+
+const ROOT = path.resolve(__dirname, '../..');
+const TOKEN = 'metrics-test-token';
+
+async function until<T>(what: string, read: () => Promise<T>, done: (v: T) => boolean, ms = 60_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  let last: T | undefined;
+  while (Date.now() < deadline) {
+    try {
+      last = await read();
+      if (done(last)) return last;
+    } catch {
+      // not up yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`${what}: not reached in ${ms} ms (last: ${JSON.stringify(last)})`);
+}
+
+/**
+ * `npm start` (ROLE=all) as its own process, scraped every second by a real Prometheus (Debian's) that also loads
+ * deploy/prometheus/hookline-rules.yml: PromQL through Prometheus's HTTP API sees the deliveries counted, the
+ * recording rules evaluate, the Temporal SDK's worker metrics are forwarded, labels stay bounded, and every metric
+ * the rules and the Grafana dashboard name is exported.
+ */
+describe('metrics, scraped by a real Prometheus', () => {
+  let app: ChildProcess;
+  let prometheus: ChildProcess;
+  let receiver: Receiver;
+  let base: string;
+  let prom: string;
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'hookline-metrics-'));
+
+  beforeAll(async () => {
+    receiver = await startReceiver((_, req) => (req.path.startsWith('/fail') ? { status: 500 } : { status: 200 }));
+    const [apiPort, temporalMetricsPort, promPort] = await Promise.all([freePort(), freePort(), freePort()]);
+    base = `http://127.0.0.1:${apiPort}`;
+    prom = `http://127.0.0.1:${promPort}`;
+    const id = randomBytes(6).toString('hex');
+    app = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: {
+        PATH: process.env.PATH,
+        ROLE: 'all',
+        API_PORT: String(apiPort),
+        API_TOKENS: TOKEN,
+        TEMPORAL_ADDRESS: testEnv('temporalAddress'),
+        MONGODB_URI: `${testEnv('mongoUri')}/metrics-${id}`,
+        TASK_QUEUE: `metrics-${id}`,
+        FLOW_TASK_QUEUE: `metrics-flows-${id}`,
+        ALLOW_PRIVATE_TARGETS: 'true',
+        TEMPORAL_METRICS_PORT: String(temporalMetricsPort),
+        METRICS_PROJECT_LABEL: 'true',
+        METRICS_PROJECT_LIMIT: '1',
+        LOG_LEVEL: 'warn',
+      },
+    });
+    writeFileSync(
+      path.join(tmp, 'prometheus.yml'),
+      [
+        'global: { scrape_interval: 1s, evaluation_interval: 1s }',
+        `rule_files: ['${path.join(ROOT, 'deploy/prometheus/hookline-rules.yml')}']`,
+        'scrape_configs:',
+        `  - { job_name: hookline, static_configs: [ { targets: ['127.0.0.1:${apiPort}'] } ] }`,
+      ].join('\n'),
+    );
+    prometheus = spawn(
+      testEnv('prometheus'),
+      [
+        `--config.file=${path.join(tmp, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${path.join(tmp, 'data')}`,
+        `--web.listen-address=127.0.0.1:${promPort}`,
+      ],
+      { stdio: 'ignore' },
+    );
+    await until(
+      'the app',
+      () => fetch(`${base}/healthz`).then((r) => r.status),
+      (s) => s === 200,
+      90_000,
+    );
+    await until(
+      'Prometheus',
+      () => fetch(`${prom}/-/ready`).then((r) => r.status),
+      (s) => s === 200,
+    );
+  });
+  afterAll(async () => {
+    app?.kill('SIGTERM');
+    prometheus?.kill('SIGTERM');
+    await receiver?.close();
+    await Promise.all(
+      [app, prometheus].map((p) => p && p.exitCode === null && new Promise((resolve) => p.once('exit', resolve))),
+    );
+  });
+
+  /** One PromQL instant query: each series' labels and value. */
+  const query = async (promql: string) => {
+    const res = await fetch(`${prom}/api/v1/query?query=${encodeURIComponent(promql)}`);
+    const body = (await res.json()) as {
+      data: { result: { metric: Record<string, string>; value: [number, string] }[] };
+    };
+    return body.data.result.map((r) => ({ labels: r.metric, value: Number(r.value[1]) }));
+  };
+  const sumOf = async (promql: string) => (await query(promql))[0]?.value ?? 0;
+
+  it('counts deliveries by outcome, per project up to its limit, and forwards the Temporal SDK metrics', async () => {
+    const api = createTRPCClient<AppRouter>({
+      links: [httpLink({ url: `${base}/trpc`, headers: { authorization: `Bearer ${TOKEN}` } })],
+    });
+    const trigger = { entityType: 'record' as const, actions: ['publish' as const] };
+    for (const projectId of ['shop', 'blog']) {
+      await api.webhooks.create.mutate({ projectId, name: 'ok', url: `${receiver.url}/ok`, triggers: [trigger] });
+    }
+    await api.webhooks.create.mutate({
+      projectId: 'shop',
+      name: 'failing',
+      url: `${receiver.url}/fail`,
+      triggers: [trigger],
+      retryPolicy: { maximumAttempts: 1 },
+    });
+    const publish = (projectId: string, id: string) =>
+      api.events.publish.mutate({ projectId, entityType: 'record', action: 'publish', entity: { id } });
+    for (const id of ['entity-secret-1', 'entity-secret-2', 'entity-secret-3']) await publish('shop', id);
+    await publish('blog', 'entity-secret-4');
+
+    // Counted where Prometheus sees them: 4 delivered, 3 failed for good.
+    await until(
+      'deliveries counted',
+      () =>
+        Promise.all([
+          sumOf('sum(hookline_deliveries_ended_total{outcome="done"})'),
+          sumOf('sum(hookline_deliveries_ended_total{outcome="error"})'),
+        ]),
+      ([done, error]) => done === 4 && error === 3,
+    );
+    expect(await sumOf('sum(hookline_events_published_total{action="publish"})')).toBe(4);
+    expect(await sumOf('sum(hookline_delivery_attempts_total)')).toBe(7);
+    expect(await sumOf('sum(hookline_delivery_latency_seconds_count)')).toBe(4);
+    expect(await sumOf('sum(hookline_db_command_duration_seconds_count{command="insert"})')).toBeGreaterThan(0);
+    // METRICS_PROJECT_LIMIT=1: the first project keeps its id, the next is "other".
+    const byProject = await query('sum by (project) (hookline_deliveries_ended_total)');
+    expect(Object.fromEntries(byProject.map((s) => [s.labels.project, s.value]))).toEqual({ shop: 6, other: 1 });
+    // The recording rules evaluate over it. A rate needs a series' second value: one more of each, once scraped.
+    await publish('shop', 'entity-secret-5');
+    await publish('blog', 'entity-secret-6');
+    const ratio = await until(
+      'the failure ratio rule',
+      () => sumOf('hookline:delivery_failure_ratio:rate15m'),
+      (v) => v > 0,
+    );
+    // 1 of the 3 new deliveries failed.
+    expect(ratio).toBeGreaterThan(0.2);
+    expect(ratio).toBeLessThan(0.5);
+    // The Temporal SDK's worker metrics, through the same scrape.
+    expect(await sumOf('sum(temporal_num_pollers{poller_type="activity_task"})')).toBeGreaterThan(0);
+    // Every rule loaded and healthy.
+    const rules = (await (await fetch(`${prom}/api/v1/rules`)).json()) as {
+      data: { groups: { rules: { name: string; health: string }[] }[] };
+    };
+    const all = rules.data.groups.flatMap((g) => g.rules);
+    expect(all).toHaveLength(12);
+    expect(all.filter((r) => r.health === 'err')).toEqual([]);
+  }, 180_000);
+
+  it('names no URL, webhook or entity, and exports every metric the rules and the dashboard chart', async () => {
+    const text = await (await fetch(`${base}/metrics`)).text();
+    expect(text).not.toContain(receiver.url);
+    expect(text).not.toContain('entity-secret');
+    expect(text).not.toMatch(/wh_[A-Za-z0-9]/);
+    // Every sample's name, and every declared one (a counter not yet incremented has no sample).
+    const exported = new Set([...text.matchAll(/^(?:# TYPE )?([a-z_:]+)(?:\{| )/gm)].map((m) => m[1]!));
+    const named = (file: string) => [
+      ...new Set(
+        [...readFileSync(path.join(ROOT, file), 'utf8').matchAll(/\b((?:hookline|temporal)_[a-z_]+)/g)].map(
+          (m) => m[1]!,
+        ),
+      ),
+    ];
+    const missing = [
+      ...named('deploy/prometheus/hookline-rules.yml'),
+      ...named('deploy/grafana/hookline-dashboard.json'),
+    ].filter((name) => !exported.has(name));
+    expect(missing).toEqual([]);
+  });
+});
