@@ -9,6 +9,7 @@ import { createLogger } from './shared/logger';
 import { configureMetrics } from './shared/metrics';
 import { connectClient, connectWorkerConnection } from './temporal';
 import { createLiquidSandbox, type LiquidSandbox } from './shared/templates/liquid';
+import { startTracing, type Tracing } from './tracing';
 import { createWorkers, installTemporalRuntime, type Workers } from './worker';
 
 /** How a shell reports a process ended by that signal (128 + its number): a second signal exits with it. */
@@ -59,6 +60,7 @@ async function main(): Promise<void> {
     temporal?: Client;
     server?: Server;
     metricsServer?: Server;
+    tracing?: Tracing;
   } = {};
   let stopping = false;
 
@@ -98,7 +100,12 @@ async function main(): Promise<void> {
     started.metricsServer?.close();
     started.metricsServer?.closeAllConnections();
     // After the worker: its activities write to the database until they end.
-    await Promise.all([temporal?.connection.close(), db?.conn.close(), liquid?.close()]).catch((err: unknown) => {
+    await Promise.all([
+      temporal?.connection.close(),
+      db?.conn.close(),
+      liquid?.close(),
+      started.tracing?.shutdown(),
+    ]).catch((err: unknown) => {
       logger.error({ err }, 'closing the connections failed');
       exitCode = 1;
     });
@@ -114,6 +121,7 @@ async function main(): Promise<void> {
     process.on('disconnect', () => void stop('parent exited'));
   }
 
+  const tracing = (started.tracing = startTracing(logger));
   configureMetrics({ projectLabel: config.METRICS_PROJECT_LABEL, projectLimit: config.METRICS_PROJECT_LIMIT });
   installTemporalRuntime(logger, config.METRICS_ENABLED ? config.TEMPORAL_METRICS_PORT : undefined);
   if (config.METRICS_ENABLED && config.METRICS_PORT !== undefined && !stopping) {
@@ -125,15 +133,25 @@ async function main(): Promise<void> {
   const liquid = (started.liquid = createLiquidSandbox());
   // A worker's connection serves its client too: beside a worker (ROLE=all) the API then starts workflows eagerly.
   const connection = config.ROLE !== 'api' ? await connectWorkerConnection(config) : undefined;
+  const interceptors = tracing?.clientInterceptors;
   const temporal = (started.temporal = connection
-    ? new Client({ connection, namespace: config.TEMPORAL_NAMESPACE })
-    : await connectClient(config));
+    ? new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors })
+    : await connectClient(config, interceptors));
   const eagerStart = connection !== undefined;
   // One per process: the API and the worker's publish steps store deliveries through the same one.
   const outbound = createOutboundDeps({ config, db: started.db, temporal, eagerStart });
 
   if (connection && !stopping) {
-    const workers = await createWorkers({ config, connection, db: started.db, logger, liquid, temporal, outbound });
+    const workers = await createWorkers({
+      config,
+      connection,
+      db: started.db,
+      logger,
+      liquid,
+      temporal,
+      outbound,
+      tracing,
+    });
     if (stopping) return;
     started.workers = workers;
     started.workersRun = workers.run().then(

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type ClientInterceptors } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { Config } from './config';
 
@@ -22,9 +22,10 @@ export function connectionOptions(config: Config) {
   return { address: config.TEMPORAL_ADDRESS, tls, apiKey: config.TEMPORAL_API_KEY };
 }
 
-export async function connectClient(config: Config): Promise<Client> {
+/** A client; `interceptors` trace its workflow starts and signals (src/tracing.ts), when tracing is on. */
+export async function connectClient(config: Config, interceptors?: ClientInterceptors): Promise<Client> {
   const connection = await Connection.connect(connectionOptions(config));
-  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors });
 }
 
 export async function connectWorkerConnection(config: Config): Promise<NativeConnection> {

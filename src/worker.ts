@@ -18,6 +18,7 @@ import { createOutboundDeps, type OutboundDeps } from './outbound/deps';
 import { ENDPOINT_FREE_SIGNAL } from './outbound/workflow/failures';
 import { ensureRetentionSchedule } from './retention/schedule';
 import { createDispatcher, type OutboundPolicy } from './shared/http/client';
+import type { Tracing } from './tracing';
 import type { Logger } from './shared/logger';
 import type { LiquidSandbox } from './shared/templates/liquid';
 
@@ -37,6 +38,8 @@ export interface WorkerDeps {
   outbound?: OutboundDeps;
   /** Tests pass a bundle built once per run instead of bundling the workflows at every start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Tracing's interceptors and span sink (src/tracing.ts), when it is on. */
+  tracing?: Tracing;
 }
 
 /** How long an attempt may wait in the worker for a place at a full endpoint before it is refused. */
@@ -141,8 +144,12 @@ export async function createWorkers(deps: WorkerDeps): Promise<Workers> {
   keepRetentionSchedule(temporal, config, logger);
   const workflowBundle =
     deps.workflowBundle ??
-    (await bundleWorkflowCode({ workflowsPath: require.resolve('./workflows'), logger: quietBundler(logger) }));
-  const tuning = { connection, ...workerTuning(config), workflowBundle };
+    (await bundleWorkflowCode({
+      workflowsPath: require.resolve('./workflows'),
+      workflowInterceptorModules: deps.tracing?.workflowInterceptorModules,
+      logger: quietBundler(logger),
+    }));
+  const tuning = { connection, ...workerTuning(config), workflowBundle, ...deps.tracing?.worker };
   const all = await Promise.all([
     Worker.create({ ...tuning, taskQueue: config.TASK_QUEUE, activities: activities.outbound }),
     Worker.create({ ...tuning, taskQueue: config.FLOW_TASK_QUEUE, activities: activities.inbound }),

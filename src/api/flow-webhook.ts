@@ -4,6 +4,7 @@ import type { InboundDeps } from '../inbound/deps';
 import { isExpectedError, NotFoundError, PayloadTooLargeError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import { metrics } from '../shared/metrics';
+import { inSpan, SpanKind } from '../shared/tracing';
 import { errorIdOf } from './error-id';
 import { httpErrorOf } from './errors';
 
@@ -22,12 +23,22 @@ export async function handleFlowWebhook(
 ): Promise<void> {
   try {
     const body = await readBody(req, deps.maxBytes);
-    const answer = await acceptCall(deps.inbound, {
-      flowId: decodedId(flowId),
-      authorization: req.headers.authorization,
-      body,
-      headers: flatHeaders(req.headers),
-    });
+    // A server span: the trace of the call, into its run (the workflow start carries it).
+    const answer = await inSpan(
+      'POST /v1/flow-webhook/:flowId',
+      { 'http.request.method': 'POST', 'http.route': '/v1/flow-webhook/:flowId' },
+      async (span) => {
+        const accepted = await acceptCall(deps.inbound, {
+          flowId: decodedId(flowId),
+          authorization: req.headers.authorization,
+          body,
+          headers: flatHeaders(req.headers),
+        });
+        span.setAttribute('http.response.status_code', accepted.statusCode);
+        return accepted;
+      },
+      SpanKind.SERVER,
+    );
     countCall(answer.statusCode);
     res.writeHead(answer.statusCode, {
       'content-type': answer.contentType,

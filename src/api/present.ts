@@ -35,6 +35,7 @@ export function presentWebhook(w: WebhookRecord) {
     ordering: w.ordering ?? 'none',
     coalesce: w.coalesce ?? null,
     digest: w.digest ?? false,
+    traceparent: w.traceparent ?? false,
     createdAt: w.createdAt.toISOString(),
     updatedAt: w.updatedAt.toISOString(),
   };

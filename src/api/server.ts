@@ -6,6 +6,7 @@ import { createOutboundDeps } from '../outbound/deps';
 import { FLOW_WEBHOOK_PATH, handleFlowWebhook, sendJson } from './flow-webhook';
 import { errorIdOf } from './error-id';
 import { metricsOnApiPort, serveMetrics } from './metrics';
+import { withIncomingTrace } from '../shared/tracing';
 import { appRouter } from './router';
 import { createUi } from './ui';
 import type { ApiDeps } from './trpc';
@@ -76,21 +77,19 @@ export function createApiServer(deps: ApiDeps): http.Server {
       });
       return;
     }
+    // A caller's traceparent makes what follows part of its trace (when tracing is on; a no-op otherwise).
     if (url.pathname === '/trpc/events.publishBatch') {
-      trpcBatch(req, res);
+      withIncomingTrace(req.headers, () => trpcBatch(req, res));
       return;
     }
     if (url.pathname.startsWith('/trpc/')) {
-      trpc(req, res);
+      withIncomingTrace(req.headers, () => trpc(req, res));
       return;
     }
     const flowId = FLOW_WEBHOOK_PATH.exec(url.pathname)?.[1];
     if (flowId !== undefined && req.method === 'POST') {
-      void handleFlowWebhook(req, res, flowId, {
-        inbound,
-        maxBytes: deps.config.MAX_PAYLOAD_BYTES,
-        logger: deps.logger,
-      });
+      const flowDeps = { inbound, maxBytes: deps.config.MAX_PAYLOAD_BYTES, logger: deps.logger };
+      void withIncomingTrace(req.headers, () => handleFlowWebhook(req, res, flowId, flowDeps));
       return;
     }
     sendJson(res, 404, { error: 'not_found', message: `no route for ${req.method} ${url.pathname}` });

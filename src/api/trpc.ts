@@ -11,6 +11,7 @@ import type { LiquidSandbox } from '../shared/templates/liquid';
 import { toTRPCError } from './errors';
 import { errorIdOf, INTERNAL_MESSAGE } from './error-id';
 import { bearerToken, sameSecret } from '../shared/secrets';
+import { inSpan, SpanKind, SpanStatusCode } from '../shared/tracing';
 
 export interface ApiDeps {
   config: Config;
@@ -62,6 +63,20 @@ function describeZodError(err: ZodError): string {
   return err.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ');
 }
 
+/** Each call as a server span ("mutation events.publish"): the root of the trace of what it starts. */
+const traced = t.middleware(({ path, type, next }) =>
+  inSpan(
+    `${type} ${path}`,
+    { 'rpc.system': 'trpc', 'rpc.method': path },
+    async (span) => {
+      const result = await next();
+      if (!result.ok) span.setStatus({ code: SpanStatusCode.ERROR, message: result.error.code });
+      return result;
+    },
+    SpanKind.SERVER,
+  ),
+);
+
 const domainErrors = t.middleware(async ({ next }) => {
   const result = await next();
   if (!result.ok && isExpectedError(result.error.cause)) {
@@ -79,10 +94,13 @@ function tokenAccepted(presented: string, tokens: string[]): boolean {
   return ok;
 }
 
-export const authedProcedure = t.procedure.use(domainErrors).use(({ ctx, next }) => {
-  const presented = bearerToken(ctx.authorization);
-  if (!presented || !tokenAccepted(presented, ctx.deps.config.API_TOKENS)) {
-    throw new TRPCError({ code: 'UNAUTHORIZED', message: 'a valid Authorization: Bearer <token> is required' });
-  }
-  return next({ ctx: { deps: ctx.deps, outbound: ctx.outbound, inbound: ctx.inbound } });
-});
+export const authedProcedure = t.procedure
+  .use(traced)
+  .use(domainErrors)
+  .use(({ ctx, next }) => {
+    const presented = bearerToken(ctx.authorization);
+    if (!presented || !tokenAccepted(presented, ctx.deps.config.API_TOKENS)) {
+      throw new TRPCError({ code: 'UNAUTHORIZED', message: 'a valid Authorization: Bearer <token> is required' });
+    }
+    return next({ ctx: { deps: ctx.deps, outbound: ctx.outbound, inbound: ctx.inbound } });
+  });

@@ -32,6 +32,7 @@ const stored: Webhook = {
   ordering: 'none',
   coalesce: null,
   digest: false,
+  traceparent: false,
   createdAt: '2026-12-06T00:00:00.000Z',
   updatedAt: '2026-12-06T00:00:00.000Z',
 };
@@ -57,6 +58,7 @@ describe('the webhook form', () => {
         retryPolicy: { maximumAttempts: 3 },
         ordering: 'none',
         digest: false,
+        traceparent: false,
       },
       issues: [],
     });

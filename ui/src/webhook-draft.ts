@@ -68,6 +68,7 @@ export interface Draft {
   quietMs: string;
   maxWaitMs: string;
   digest: boolean;
+  traceparent: boolean;
 }
 
 const emptyRetry = (): Draft['retry'] => ({
@@ -102,6 +103,7 @@ export function emptyDraft(): Draft {
     quietMs: '10000',
     maxWaitMs: '60000',
     digest: false,
+    traceparent: false,
   };
 }
 
@@ -130,6 +132,7 @@ export function draftOf(w: Webhook): Draft {
     quietMs: String(w.coalesce?.quietMs ?? 10_000),
     maxWaitMs: String(w.coalesce?.maxWaitMs ?? 60_000),
     digest: w.digest,
+    traceparent: w.traceparent,
   };
 }
 
@@ -192,6 +195,7 @@ function fieldsOf(d: Draft) {
     ordering: d.ordering,
     coalesce: d.coalesce && quietMs !== undefined && maxWaitMs !== undefined ? { quietMs, maxWaitMs } : null,
     digest: d.digest,
+    traceparent: d.traceparent,
   };
   return { fields, issues };
 }
@@ -241,6 +245,7 @@ export function updateInputOf(projectId: string, id: string, loaded: Draft, d: D
   if (before.ordering !== after.ordering) input.ordering = after.ordering;
   if (!same(before.coalesce, after.coalesce)) input.coalesce = after.coalesce;
   if (before.digest !== after.digest) input.digest = after.digest;
+  if (before.traceparent !== after.traceparent) input.traceparent = after.traceparent;
   return planned(input, issues);
 }
 

@@ -82,6 +82,7 @@ function shownPaths(d: Draft): Set<string> {
     'coalesce.quietMs',
     'coalesce.maxWaitMs',
     'digest',
+    'traceparent',
   ];
   d.triggers.forEach((_, i) => {
     for (const part of ['', '.entityType', '.actions', '.contentTypes', '.recordIds'])
@@ -438,6 +439,13 @@ function RequestFields({
           Add header
         </button>
       </fieldset>
+      <Checkbox
+        id={idOf('traceparent')}
+        label="Send traceparent: the receiver joins the delivery's trace (when Hookline's tracing is on)"
+        checked={draft.traceparent}
+        onChecked={(traceparent) => update({ traceparent })}
+        error={errorAt('traceparent')}
+      />
       <SelectField
         id={idOf('auth')}
         label="Authentication"

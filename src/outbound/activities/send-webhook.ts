@@ -96,6 +96,7 @@ export function createSendWebhook(deps: SendWebhookDeps) {
         body: input.body,
         timeoutMs: input.retry.timeoutMs,
         signal: ctx.cancellationSignal,
+        traceContext: webhook.traceparent === true,
       });
       decision = decideAttempt(result, { minRetryDelayMs: 1_000, maxRetryDelayMs: input.retry.maximumIntervalMs });
       outcome = decision.outcome === 'retry' ? 'failure' : 'success';

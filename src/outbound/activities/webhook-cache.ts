@@ -17,6 +17,7 @@ export type AttemptWebhook = Pick<
   | 'previousSecret'
   | 'previousSecretExpiresAt'
   | 'updatedAt'
+  | 'traceparent'
 >;
 
 const PROJECTION = {
@@ -30,6 +31,7 @@ const PROJECTION = {
   previousSecret: 1,
   previousSecretExpiresAt: 1,
   updatedAt: 1,
+  traceparent: 1,
 } as const;
 
 const MAX_ENTRIES = 10_000;

@@ -45,6 +45,7 @@ const webhookSchema = new Schema<WebhookRecord>(
     ordering: { type: String },
     coalesce: { type: Schema.Types.Mixed },
     digest: { type: Boolean },
+    traceparent: { type: Boolean },
     secret: { type: String, required: true },
     previousSecret: { type: String },
     previousSecretExpiresAt: { type: Date },

@@ -43,6 +43,8 @@ export const webhookFields = z.object({
   coalesce: coalesceSchema.nullable().default(null),
   /** One delivery per `events.publishBatch`, listing its entities, instead of one per event of the batch. */
   digest: z.boolean().default(false),
+  /** Send the W3C `traceparent` of the delivery's trace (when tracing is on), for a receiver that joins it. */
+  traceparent: z.boolean().default(false),
 });
 
 /** A stored webhook: the create fields, its signing secrets and its place in the project's quota. */
@@ -54,6 +56,7 @@ export const webhookRecord = webhookFields.extend({
   ordering: z.enum(orderings).optional(),
   coalesce: coalesceSchema.nullish(),
   digest: z.boolean().optional(),
+  traceparent: z.boolean().optional(),
   disabledReason: z.string().optional(),
   secret: z.string(),
   previousSecret: z.string().optional(),

@@ -21,6 +21,7 @@ export const updateWebhookInput = webhookFields
     ordering: z.enum(orderings),
     coalesce: coalesceSchema.nullable(),
     digest: z.boolean(),
+    traceparent: z.boolean(),
   })
   .partial()
   .extend({ projectId, id: recordId })

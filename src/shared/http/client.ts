@@ -2,6 +2,7 @@ import dns from 'node:dns';
 import type { LookupFunction } from 'node:net';
 import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 import { version } from '../../../package.json';
+import { inSpan, SpanKind, SpanStatusCode, traceHeaders } from '../tracing';
 import { isPublicAddress, literalAddress } from './target-policy';
 
 export const USER_AGENT = `Hookline/${version}`;
@@ -15,6 +16,8 @@ export interface OutboundRequest {
   body?: string;
   timeoutMs: number;
   signal?: AbortSignal;
+  /** Adds the active trace's `traceparent` header (a webhook's opt-in), when tracing is on. */
+  traceContext?: boolean;
 }
 
 export type OutboundResult =
@@ -103,7 +106,35 @@ export function refusedTarget(url: string, policy: OutboundPolicy): string | und
  * the answer is read. Every way it can go wrong comes back as a `failure` with a readable reason, never as a
  * throw. It knows nothing of what the request is for, and touches no database.
  */
-export async function sendRequest(dispatcher: Dispatcher, req: OutboundRequest): Promise<OutboundResult> {
+export function sendRequest(dispatcher: Dispatcher, req: OutboundRequest): Promise<OutboundResult> {
+  const method = req.method ?? 'POST';
+  // A client span per request (a no-op while tracing is off); the host, never the path, which may hold a token.
+  const attributes = { 'http.request.method': method, 'server.address': hostOf(req.url) };
+  return inSpan(
+    method,
+    attributes,
+    async (span) => {
+      const headers = req.traceContext ? { ...req.headers, ...traceHeaders() } : req.headers;
+      const result = await send(dispatcher, { ...req, method, headers });
+      if (result.kind === 'response') span.setAttribute('http.response.status_code', result.status);
+      if (result.kind === 'failure' || result.status >= 400) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: result.kind === 'failure' ? result.error : undefined });
+      }
+      return result;
+    },
+    SpanKind.CLIENT,
+  );
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return '';
+  }
+}
+
+async function send(dispatcher: Dispatcher, req: OutboundRequest): Promise<OutboundResult> {
   const timeout = AbortSignal.timeout(req.timeoutMs);
   const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
   try {
