@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -13,6 +14,7 @@ import { loadConfig } from '../src/config';
 import { openDatabase, type AppDatabase } from '../src/database';
 import { createLogger } from '../src/shared/logger';
 import { createLiquidSandbox } from '../src/shared/templates/liquid';
+import { startTracing } from '../src/tracing';
 import { createWorkers, installTemporalRuntime } from '../src/worker';
 import {
   freePort,
@@ -107,11 +109,18 @@ export async function startBench() {
     });
     const logger = createLogger('error');
     installTemporalRuntime(logger);
+    // Observability as a deployment has it: METRICS_ENABLED (default on: commands timed, /metrics scraped every
+    // second below) and, with BENCH_TRACING=1, tracing to an OTLP collector on this machine that drops what it gets.
+    const tracing = process.env.BENCH_TRACING === '1' ? await benchTracing(logger, closers) : undefined;
+    const metrics = config.METRICS_ENABLED;
+    process.stderr.write(
+      `[bench] metrics ${metrics ? 'on (GET /metrics scraped every 1 s)' : 'off'}, tracing ${tracing ? 'on (OTLP to a local collector)' : 'off'}\n`,
+    );
 
     // The driver emits command events only with monitorCommands on (figure 6 counts them).
-    const apiDb = await openDatabase(config.MONGODB_URI, { monitorCommands: true });
+    const apiDb = await openDatabase(config.MONGODB_URI, { monitorCommands: true, metrics });
     closers.push(() => apiDb.conn.close());
-    const workerDb = await openDatabase(config.MONGODB_URI, { monitorCommands: true });
+    const workerDb = await openDatabase(config.MONGODB_URI, { monitorCommands: true, metrics });
     closers.push(() => workerDb.conn.close());
     const commands = { api: new CommandCounter(apiDb), worker: new CommandCounter(workerDb) };
     const monitoring = (await commands.api.works()) && (await commands.worker.works());
@@ -127,7 +136,7 @@ export async function startBench() {
     const floor = new EngineFloor(config, client, uid);
     const t0 = now();
     const [worker] = await Promise.all([
-      createWorkers({ config, connection: nativeConnection, db: workerDb, logger, liquid }),
+      createWorkers({ config, connection: nativeConnection, db: workerDb, logger, liquid, tracing }),
       floor.start(),
     ]);
     closers.push(() => floor.stop());
@@ -139,7 +148,11 @@ export async function startBench() {
     });
 
     // As `npm start` with ROLE=all: the API starts workflows over the worker's connection, eagerly.
-    const apiClient = new Client({ connection: nativeConnection, namespace: config.TEMPORAL_NAMESPACE });
+    const apiClient = new Client({
+      connection: nativeConnection,
+      namespace: config.TEMPORAL_NAMESPACE,
+      interceptors: tracing?.clientInterceptors,
+    });
     const api = createApiServer({ config, db: apiDb, temporal: apiClient, logger, liquid, eagerStart: true });
     await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
     closers.push(async () => {
@@ -157,6 +170,18 @@ export async function startBench() {
 
     const cpu = new CpuMeter(Object.fromEntries(servers.map((s) => [s.name, s.child.pid])));
     const apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
+    if (metrics) {
+      // As Prometheus would: the whole exposition, every second, through the API's port.
+      const scrape = setInterval(
+        () =>
+          void fetch(`${apiUrl}/metrics`).then(
+            (r) => r.text(),
+            () => '',
+          ),
+        1_000,
+      );
+      closers.push(async () => clearInterval(scrape));
+    }
     return { uid, tmp, config, client, trpc, apiUrl, floor, commands, monitoring, cpu, servers, stop };
   } catch (err) {
     await stop();
@@ -312,3 +337,18 @@ export async function historyShape(b: Bench, workflowIds: string[], sample = 40)
   };
 }
 export type HistoryShape = Awaited<ReturnType<typeof historyShape>>;
+
+/** Tracing on, exporting to a collector on 127.0.0.1 that answers every export and keeps nothing. */
+async function benchTracing(logger: ReturnType<typeof createLogger>, closers: (() => Promise<unknown>)[]) {
+  const collector = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+  });
+  await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
+  closers.push(() => new Promise((resolve) => collector.close(resolve)));
+  // The exporter reads its endpoint from the environment, as in a deployment.
+  process.env.OTEL_EXPORTER_OTLP_ENDPOINT = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
+  const tracing = startTracing(logger);
+  if (tracing) closers.push(() => tracing.shutdown());
+  return tracing;
+}
