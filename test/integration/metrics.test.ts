@@ -35,7 +35,16 @@ async function until<T>(what: string, read: () => Promise<T>, done: (v: T) => bo
  */
 describe('metrics, scraped by a real Prometheus', () => {
   let app: ChildProcess;
+  let worker: ChildProcess | undefined;
+  let appEnv: NodeJS.ProcessEnv;
   let prometheus: ChildProcess;
+  /** `npm start` on the test's database and task queues, with `env` on top. */
+  const start = (env: NodeJS.ProcessEnv) =>
+    spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...appEnv, ...env },
+    });
   let receiver: Receiver;
   let base: string;
   let prom: string;
@@ -47,24 +56,22 @@ describe('metrics, scraped by a real Prometheus', () => {
     base = `http://127.0.0.1:${apiPort}`;
     prom = `http://127.0.0.1:${promPort}`;
     const id = randomBytes(6).toString('hex');
-    app = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      cwd: ROOT,
-      stdio: ['ignore', 'ignore', 'inherit'],
-      env: {
-        PATH: process.env.PATH,
-        ROLE: 'all',
-        API_PORT: String(apiPort),
-        API_TOKENS: TOKEN,
-        TEMPORAL_ADDRESS: testEnv('temporalAddress'),
-        MONGODB_URI: `${testEnv('mongoUri')}/metrics-${id}`,
-        TASK_QUEUE: `metrics-${id}`,
-        FLOW_TASK_QUEUE: `metrics-flows-${id}`,
-        ALLOW_PRIVATE_TARGETS: 'true',
-        TEMPORAL_METRICS_PORT: String(temporalMetricsPort),
-        METRICS_PROJECT_LABEL: 'true',
-        METRICS_PROJECT_LIMIT: '1',
-        LOG_LEVEL: 'warn',
-      },
+    appEnv = {
+      PATH: process.env.PATH,
+      API_TOKENS: TOKEN,
+      TEMPORAL_ADDRESS: testEnv('temporalAddress'),
+      MONGODB_URI: `${testEnv('mongoUri')}/metrics-${id}`,
+      TASK_QUEUE: `metrics-${id}`,
+      FLOW_TASK_QUEUE: `metrics-flows-${id}`,
+      ALLOW_PRIVATE_TARGETS: 'true',
+      LOG_LEVEL: 'warn',
+    };
+    app = start({
+      ROLE: 'all',
+      API_PORT: String(apiPort),
+      TEMPORAL_METRICS_PORT: String(temporalMetricsPort),
+      METRICS_PROJECT_LABEL: 'true',
+      METRICS_PROJECT_LIMIT: '1',
     });
     writeFileSync(
       path.join(tmp, 'prometheus.yml'),
@@ -98,10 +105,13 @@ describe('metrics, scraped by a real Prometheus', () => {
   });
   afterAll(async () => {
     app?.kill('SIGTERM');
+    worker?.kill('SIGTERM');
     prometheus?.kill('SIGTERM');
     await receiver?.close();
     await Promise.all(
-      [app, prometheus].map((p) => p && p.exitCode === null && new Promise((resolve) => p.once('exit', resolve))),
+      [app, worker, prometheus].map(
+        (p) => p && p.exitCode === null && new Promise((resolve) => p.once('exit', resolve)),
+      ),
     );
   });
 
@@ -194,4 +204,22 @@ describe('metrics, scraped by a real Prometheus', () => {
     ].filter((name) => !exported.has(name));
     expect(missing).toEqual([]);
   });
+
+  it('serves a worker-only process on METRICS_PORT, with its endpoint gauges and the Temporal SDK metrics, and nothing else there', async () => {
+    const [metricsPort, temporalMetricsPort] = await Promise.all([freePort(), freePort()]);
+    worker = start({
+      ROLE: 'worker',
+      METRICS_PORT: String(metricsPort),
+      TEMPORAL_METRICS_PORT: String(temporalMetricsPort),
+    });
+    const text = await until(
+      'the worker metrics',
+      () => fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => (r.ok ? r.text() : '')),
+      (t) => t.includes('temporal_num_pollers'),
+      90_000,
+    );
+    expect(text).toMatch(/^hookline_deliveries_waiting\{reason="endpoint_line"\} 0$/m);
+    expect(text).toMatch(/^hookline_circuits_open 0$/m);
+    expect((await fetch(`http://127.0.0.1:${metricsPort}/trpc/webhooks.list`)).status).toBe(404);
+  }, 120_000);
 });
