@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createTRPCClient, httpLink } from '@trpc/client';
 import type { AppRouter } from '../../src/api/router';
 import { freePort } from '../../temporal/servers';
+import { appProcesses } from '../helpers/app-process';
 import { testEnv } from '../helpers/env';
 import { startReceiver, type Receiver } from '../helpers/receiver';
 
@@ -34,17 +34,8 @@ async function until<T>(what: string, read: () => Promise<T>, done: (v: T) => bo
  * the rules and the Grafana dashboard name is exported.
  */
 describe('metrics, scraped by a real Prometheus', () => {
-  let app: ChildProcess;
-  let worker: ChildProcess | undefined;
-  let appEnv: NodeJS.ProcessEnv;
+  const apps = appProcesses('metrics', TOKEN);
   let prometheus: ChildProcess;
-  /** `npm start` on the test's database and task queues, with `env` on top. */
-  const start = (env: NodeJS.ProcessEnv) =>
-    spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      cwd: ROOT,
-      stdio: ['ignore', 'ignore', 'inherit'],
-      env: { ...appEnv, ...env },
-    });
   let receiver: Receiver;
   let base: string;
   let prom: string;
@@ -55,18 +46,7 @@ describe('metrics, scraped by a real Prometheus', () => {
     const [apiPort, temporalMetricsPort, promPort] = await Promise.all([freePort(), freePort(), freePort()]);
     base = `http://127.0.0.1:${apiPort}`;
     prom = `http://127.0.0.1:${promPort}`;
-    const id = randomBytes(6).toString('hex');
-    appEnv = {
-      PATH: process.env.PATH,
-      API_TOKENS: TOKEN,
-      TEMPORAL_ADDRESS: testEnv('temporalAddress'),
-      MONGODB_URI: `${testEnv('mongoUri')}/metrics-${id}`,
-      TASK_QUEUE: `metrics-${id}`,
-      FLOW_TASK_QUEUE: `metrics-flows-${id}`,
-      ALLOW_PRIVATE_TARGETS: 'true',
-      LOG_LEVEL: 'warn',
-    };
-    app = start({
+    apps.start({
       ROLE: 'all',
       API_PORT: String(apiPort),
       TEMPORAL_METRICS_PORT: String(temporalMetricsPort),
@@ -104,15 +84,10 @@ describe('metrics, scraped by a real Prometheus', () => {
     );
   });
   afterAll(async () => {
-    app?.kill('SIGTERM');
-    worker?.kill('SIGTERM');
     prometheus?.kill('SIGTERM');
+    await apps.stopAll();
     await receiver?.close();
-    await Promise.all(
-      [app, worker, prometheus].map(
-        (p) => p && p.exitCode === null && new Promise((resolve) => p.once('exit', resolve)),
-      ),
-    );
+    if (prometheus && prometheus.exitCode === null) await new Promise((resolve) => prometheus.once('exit', resolve));
   });
 
   /** One PromQL instant query: each series' labels and value. */
@@ -207,7 +182,7 @@ describe('metrics, scraped by a real Prometheus', () => {
 
   it('serves a worker-only process on METRICS_PORT, with its endpoint gauges and the Temporal SDK metrics, and nothing else there', async () => {
     const [metricsPort, temporalMetricsPort] = await Promise.all([freePort(), freePort()]);
-    worker = start({
+    apps.start({
       ROLE: 'worker',
       METRICS_PORT: String(metricsPort),
       TEMPORAL_METRICS_PORT: String(temporalMetricsPort),

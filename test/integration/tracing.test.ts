@@ -1,15 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { createTRPCClient, httpLink } from '@trpc/client';
 import type { AppRouter } from '../../src/api/router';
 import { freePort } from '../../temporal/servers';
-import { testEnv } from '../helpers/env';
+import { appProcesses } from '../helpers/app-process';
 import { startReceiver, type Receiver } from '../helpers/receiver';
 
-const ROOT = path.resolve(__dirname, '../..');
 const TOKEN = 'tracing-test-token';
 
 interface Span {
@@ -66,7 +63,7 @@ async function until<T>(what: string, read: () => T | undefined, ms = 60_000): P
  * run's http step the same way.
  */
 describe('traces, through a real OTLP collector', () => {
-  let app: ChildProcess;
+  const apps = appProcesses('tracing', TOKEN);
   let collector: Awaited<ReturnType<typeof startCollector>>;
   let receiver: Receiver;
   let base: string;
@@ -80,40 +77,17 @@ describe('traces, through a real OTLP collector', () => {
     }));
     const apiPort = await freePort();
     base = `http://127.0.0.1:${apiPort}`;
-    const id = randomBytes(6).toString('hex');
-    app = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      cwd: ROOT,
-      stdio: ['ignore', 'ignore', 'inherit'],
-      env: {
-        PATH: process.env.PATH,
-        ROLE: 'all',
-        API_PORT: String(apiPort),
-        API_TOKENS: TOKEN,
-        TEMPORAL_ADDRESS: testEnv('temporalAddress'),
-        MONGODB_URI: `${testEnv('mongoUri')}/tracing-${id}`,
-        TASK_QUEUE: `tracing-${id}`,
-        FLOW_TASK_QUEUE: `tracing-flows-${id}`,
-        ALLOW_PRIVATE_TARGETS: 'true',
-        OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
-        OTEL_SERVICE_NAME: 'hookline-test',
-        OTEL_BSP_SCHEDULE_DELAY: '200',
-        LOG_LEVEL: 'warn',
-      },
+    apps.start({
+      ROLE: 'all',
+      API_PORT: String(apiPort),
+      OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+      OTEL_SERVICE_NAME: 'hookline-test',
+      OTEL_BSP_SCHEDULE_DELAY: '200',
     });
-    const deadline = Date.now() + 90_000;
-    while (Date.now() < deadline) {
-      const up = await fetch(`${base}/healthz`).then(
-        (r) => r.ok,
-        () => false,
-      );
-      if (up) return;
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-    throw new Error('the app did not start');
+    await apps.healthy(base);
   }, 120_000);
   afterAll(async () => {
-    app?.kill('SIGTERM');
-    if (app && app.exitCode === null) await new Promise((resolve) => app.once('exit', resolve));
+    await apps.stopAll();
     await receiver?.close();
     await collector?.close();
   });
