@@ -1,6 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Worker } from '@temporalio/worker';
+import { Resource } from '@opentelemetry/resources';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { makeWorkflowExporter } from '@temporalio/interceptors-opentelemetry';
+import { bundleWorkflowCode, Worker, type ReplayWorkerOptions } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { testEnv } from '../helpers/env';
 
@@ -91,17 +94,49 @@ describe('recovery workflow replay: histories recovery-v1', () => {
   });
 });
 
-/** Replays the histories in `dir` on today's workflow bundle; each result names its file. */
-async function replayAll(dir: string, label: string, files: string[]) {
+/**
+ * Tracing switched on for workflows already running: with the OpenTelemetry workflow interceptors bundled (as a
+ * worker with OTEL_EXPORTER_OTLP_ENDPOINT bundles them, src/tracing.ts), every recorded history still replays.
+ */
+describe('replay with tracing on', () => {
+  it('replays every recorded history with the OpenTelemetry interceptors in the bundle', async () => {
+    const { code } = await bundleWorkflowCode({
+      workflowsPath: require.resolve('../../src/workflows'),
+      workflowInterceptorModules: [require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')],
+      logger: { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop },
+    });
+    const exporter = new InMemorySpanExporter();
+    const traced = {
+      workflowBundle: { code },
+      sinks: { exporter: makeWorkflowExporter(new SimpleSpanProcessor(exporter), new Resource({})) },
+    };
+    const dirs = readdirSync(path.join(__dirname, 'histories'));
+    expect(dirs.length).toBeGreaterThanOrEqual(6);
+    for (const version of dirs) {
+      const dir = path.join(__dirname, 'histories', version);
+      const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+      expect(await replayAll(dir, version, files, traced)).toEqual(
+        files.map((f) => ({ workflowId: `${version}/${f}`, error: undefined })),
+      );
+    }
+  }, 120_000);
+});
+
+const noop = () => undefined;
+
+/** Replays the histories in `dir` on today's workflow bundle (or `options`'); each result names its file. */
+async function replayAll(
+  dir: string,
+  label: string,
+  files: string[],
+  options: ReplayWorkerOptions = { workflowBundle: { codePath: testEnv('workflowBundle') } },
+) {
   const histories = files.map((f) => ({
     workflowId: `${label}/${f}`,
     history: temporal.api.history.v1.History.fromObject(JSON.parse(readFileSync(path.join(dir, f), 'utf8'))),
   }));
   const results = [];
-  for await (const result of Worker.runReplayHistories(
-    { workflowBundle: { codePath: testEnv('workflowBundle') } },
-    histories,
-  )) {
+  for await (const result of Worker.runReplayHistories(options, histories)) {
     results.push({ workflowId: result.workflowId, error: result.error ? String(result.error) : undefined });
   }
   return results;
