@@ -1,3 +1,4 @@
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { Resource } from '@opentelemetry/resources';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -22,6 +23,9 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
+/** How long a stop waits for the last spans to be sent. */
+const SHUTDOWN_MS = 2_000;
+
 /** Tracing is on when an OTLP endpoint is configured the standard way, and not switched off. */
 export function tracingConfigured(env: NodeJS.ProcessEnv = process.env): boolean {
   if (env.OTEL_SDK_DISABLED === 'true' || env.OTEL_TRACES_EXPORTER === 'none') return false;
@@ -41,7 +45,8 @@ export function startTracing(logger: Logger, env: NodeJS.ProcessEnv = process.en
   // The exporter reads the OTEL_EXPORTER_OTLP_* variables itself (endpoint, headers, timeout).
   const processor = new BatchSpanProcessor(new OTLPTraceExporter());
   const provider = new NodeTracerProvider({ resource, spanProcessors: [processor] });
-  provider.register();
+  // W3C trace context only: a caller's `baggage` must not travel on to third-party receivers.
+  provider.register({ propagator: new W3CTraceContextPropagator() });
   logger.info({ endpoint: env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_ENDPOINT }, 'tracing on');
   return {
     clientInterceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] },
@@ -57,6 +62,13 @@ export function startTracing(logger: Logger, env: NodeJS.ProcessEnv = process.en
       sinks: { exporter: makeWorkflowExporter(processor, resource) },
     },
     workflowInterceptorModules: [require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')],
-    shutdown: () => provider.shutdown(),
+    // Bounded: an unreachable collector must not hold the process's stop past its deadline (main.ts).
+    shutdown: async () => {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((resolve) => (timer = setTimeout(resolve, SHUTDOWN_MS, 'late')));
+      const ended = await Promise.race([provider.shutdown().then(() => 'sent' as const), late]);
+      clearTimeout(timer);
+      if (ended === 'late') logger.warn('tracing: the spans not sent by the stop were dropped');
+    },
   };
 }

@@ -35,7 +35,8 @@ export function provision(steps: ProvisionStep[], env: Record<string, string> = 
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', reject);
-    child.on('exit', (code) => {
+    // 'close', not 'exit': only then has all of its stdout been read (under load 'exit' may come first).
+    child.on('close', (code) => {
       if (code !== 0) return reject(new Error(`temporal/provision.sh ${steps.join(' ')} failed (exit ${code})`));
       const tools: Record<string, string> = {};
       for (const line of out.split('\n')) {

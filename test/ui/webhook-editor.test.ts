@@ -193,6 +193,9 @@ describe('the activity page: managing webhooks', () => {
     // Delete, after a confirmation naming it; Cancel first changes nothing.
     await page.getByRole('button', { name: 'Delete…' }).click();
     const confirm = page.getByRole('dialog', { name: 'Delete webhook Blog posts?' });
+    await confirm.waitFor();
+    // A destructive dialog opens on Cancel: Enter does not delete.
+    expect(await page.evaluate('document.activeElement.textContent')).toBe('Cancel');
     await confirm.getByRole('button', { name: 'Cancel' }).click();
     await confirm.waitFor({ state: 'detached' });
     expect(await stack.db.models.Webhook.countDocuments({ projectId: project })).toBe(1);

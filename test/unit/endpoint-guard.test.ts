@@ -32,22 +32,29 @@ describe('endpoint guard (in-worker limits and circuit breaker)', () => {
     await permit(guard.enter(e, 0));
   });
 
-  it('tells the metrics what waits: deliveries in line, deliveries paused by a circuit until they come back, circuits open', async () => {
+  it('tells the metrics what waits: in line, paused by a circuit (until it comes back or its pause ends), circuits open', async () => {
     const { guard } = lineGuard();
     const held = await permit(guard.enter(e, 0, 'wf-0'));
     await guard.enter(e, 0, 'wf-1');
     await guard.enter(e, 0, 'wf-2');
-    expect(guard.stats()).toEqual({ inLine: 2, paused: 0, open: 0 });
+    expect(guard.stats(0)).toEqual({ inLine: 2, paused: 0, open: 0 });
     held.release('failure', 0);
     const other = 'https://b.example';
     for (let i = 0; i < 5; i++) (await permit(guard.enter(other, 0))).release('failure', 0);
+    // Open until 1,000: two deliveries paused.
     expect(await guard.enter(other, 10, 'wf-3')).toMatchObject({ circuit: true });
-    expect(guard.stats()).toMatchObject({ paused: 1, open: 1 });
-    // Back after the cool-down, it probes: no longer paused; the probe's success closes the circuit.
-    const probe = await permit(guard.enter(other, 2_000, 'wf-3'));
-    expect(guard.stats()).toMatchObject({ paused: 0, open: 1 });
-    probe.release('success', 2_000);
-    expect(guard.stats()).toMatchObject({ paused: 0, open: 0 });
+    expect(await guard.enter(other, 10, 'wf-4')).toMatchObject({ circuit: true });
+    expect(guard.stats(10)).toMatchObject({ paused: 2, open: 1 });
+    // wf-3 comes back after the cool-down and probes; wf-4 comes back on another worker (never here): its pause is
+    // over all the same.
+    const probe = await permit(guard.enter(other, 1_000, 'wf-3'));
+    expect(guard.stats(1_000)).toMatchObject({ paused: 0, open: 1 });
+    probe.release('success', 1_000);
+    expect(guard.stats(1_000)).toMatchObject({ paused: 0, open: 0 });
+    // A circuit whose cool-down is over and that nobody probes is not counted open.
+    for (let i = 0; i < 5; i++) (await permit(guard.enter(other, 2_000))).release('failure', 2_000);
+    expect(guard.stats(2_500)).toMatchObject({ open: 1 });
+    expect(guard.stats(3_500)).toMatchObject({ open: 0 });
   });
 
   it('a permit released twice frees one place only', async () => {

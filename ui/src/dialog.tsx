@@ -19,6 +19,9 @@ export function Dialog({ title, onClose, children, wide }: DialogProps) {
   useLayoutEffect(() => {
     const opener = document.activeElement;
     ref.current?.showModal();
+    // The dialog's first control takes the focus, unless one asks for it (a destructive dialog's Cancel).
+    const wanted = ref.current?.querySelector('[data-initial-focus]');
+    if (wanted instanceof HTMLElement) wanted.focus();
     return () => {
       if (opener instanceof HTMLElement && opener.isConnected) opener.focus();
     };
@@ -64,7 +67,7 @@ export function ConfirmDialog(p: ConfirmProps) {
         >
           {p.confirm}
         </button>
-        <button type="button" onClick={p.onCancel}>
+        <button type="button" onClick={p.onCancel} data-initial-focus={p.danger ? '' : undefined}>
           Cancel
         </button>
       </div>

@@ -46,22 +46,35 @@ export function RecoveryProgress({ recovery }: { recovery: Recovery }) {
 export function useRecovery(initial: Recovery | null) {
   const { api, projectId, report } = useApp();
   const [recovery, setRecovery] = useState(initial);
+  // Bumped after a failed read, so that polling goes on (more slowly) instead of stopping at "running".
+  const [failures, setFailures] = useState(0);
   const id = recovery?.id;
   const running = recovery?.status === 'running';
   useEffect(() => {
     if (!id || !running) return;
     let live = true;
-    const timer = setTimeout(() => {
-      api.recoveries.get.query({ projectId, id }).then(
-        (next) => live && setRecovery(next),
-        (err: unknown) => live && report(err),
-      );
-    }, POLL_MS);
+    const timer = setTimeout(
+      () => {
+        api.recoveries.get.query({ projectId, id }).then(
+          (next) => {
+            if (!live) return;
+            setFailures(0);
+            setRecovery(next);
+          },
+          (err: unknown) => {
+            if (!live) return;
+            if (failures === 0) report(err);
+            setFailures((n) => n + 1);
+          },
+        );
+      },
+      POLL_MS * Math.min(2 ** failures, 30),
+    );
     return () => {
       live = false;
       clearTimeout(timer);
     };
-  }, [id, running, recovery]);
+  }, [id, running, recovery, failures]);
   return [recovery, setRecovery] as const;
 }
 
@@ -72,7 +85,8 @@ export function useRecovery(initial: Recovery | null) {
  */
 export function RecoverDialog({ webhook, onClose }: { webhook: Webhook; onClose: (started: boolean) => void }) {
   const { api, projectId, report, notify } = useApp();
-  const [key] = useState(() => `ui-${crypto.randomUUID()}`);
+  // One recovery per idempotency key: a second click on Start is the same recovery; changed filters, a new one.
+  const [key, setKey] = useState(() => `ui-${crypto.randomUUID()}`);
   const [since, setSince] = useState(() => localInput(new Date(Date.now() - 24 * 3600_000)));
   const [until, setUntil] = useState('');
   const [statuses, setStatuses] = useState<Status[]>(['error']);
@@ -140,6 +154,7 @@ export function RecoverDialog({ webhook, onClose }: { webhook: Webhook; onClose:
     (v: T) => {
       set(v);
       setEstimate(null);
+      setKey(`ui-${crypto.randomUUID()}`);
     };
 
   return (

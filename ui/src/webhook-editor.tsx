@@ -31,8 +31,17 @@ export function NewWebhook() {
     <>
       <WebhookEditor
         onSaved={async (webhook) => {
-          const { secret } = await api.webhooks.secret.query({ projectId, id: webhook.id });
-          setCreated({ webhook, secret });
+          // Created whatever happens next: the form must not offer to create it again.
+          const secret = await api.webhooks.secret.query({ projectId, id: webhook.id }).then(
+            (answer) => answer.secret,
+            () => null,
+          );
+          if (secret !== null) setCreated({ webhook, secret });
+          else
+            navigate(
+              { name: 'webhook', id: webhook.id, tab: 'log' },
+              `Webhook ${webhook.name} created; its signing secret could not be shown: rotate it to see a new one`,
+            );
         }}
       />
       {created && (
@@ -419,6 +428,7 @@ function RequestFields({
               id={`wh-header-${i}-value`}
               label={`Header ${i + 1} value`}
               type="password"
+              autoComplete="new-password"
               value={h.value}
               placeholder={h.stored ? 'set (leave empty to keep)' : ''}
               onValue={(value) => setHeader(i, { value })}

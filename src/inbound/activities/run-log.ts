@@ -7,6 +7,8 @@ import type { FlowRunInput, RunProgress } from '../workflow/types';
 export function createRunLogActivities(runs: RunLog) {
   return {
     async startRun(input: FlowRunInput, startedAt: number, progress: RunProgress): Promise<SequenceRef> {
+      // A run with nothing to wait for (set steps only) is written once, ended.
+      countRun(progress);
       return runs.start({
         projectId: input.projectId,
         flowId: input.flowId,
@@ -20,9 +22,14 @@ export function createRunLogActivities(runs: RunLog) {
 
     async recordRun(ref: SequenceRef, progress: RunProgress): Promise<void> {
       await runs.update(ref, stored(progress));
-      if (progress.status === 'done' || progress.status === 'error') metrics.flowRuns.inc({ outcome: progress.status });
+      countRun(progress);
     },
   };
+}
+
+/** A run that ended, in the metrics. */
+function countRun(progress: RunProgress): void {
+  if (progress.status === 'done' || progress.status === 'error') metrics.flowRuns.inc({ outcome: progress.status });
 }
 
 /** What the debugger keeps of a step's input or output, as the execution log keeps of a response body. */

@@ -66,8 +66,11 @@ interface EndpointState {
   touchedAt: number;
   /** The group (project) it belongs to, when its attempts say. */
   group?: GroupState;
-  /** Deliveries its circuit refused, until they come back (for the metrics' count of paused deliveries). */
-  paused: Set<string>;
+  /**
+   * Deliveries its circuit refused, with when their pause ends (for the metrics' count of paused deliveries): an
+   * entry goes when its delivery comes back, or once its pause is over (it may come back on another worker).
+   */
+  paused: Map<string, number>;
 }
 
 /** A group's places taken (in flight, and kept for woken deliveries), and its endpoints with a line. */
@@ -107,6 +110,8 @@ export function createEndpointGuard(opts: EndpointGuardOptions & { wake?: Wake }
     s.group.inFlight + s.group.kept >= opts.maxInFlightPerGroup;
 
   const maxWaiting = opts.maxWaiting ?? DEFAULT_MAX_WAITING;
+  /** The latest `now` an attempt gave (the Temporal server's clock), for `stats`. */
+  let latestNow = 0;
   const idleForgetMs = opts.idleForgetMs ?? opts.cooldownMs;
   let sweptAt = Date.now();
   const stateOf = (endpoint: string) => {
@@ -120,7 +125,7 @@ export function createEndpointGuard(opts: EndpointGuardOptions & { wake?: Wake }
         consecutiveFailures: 0,
         probing: false,
         touchedAt: Date.now(),
-        paused: new Set(),
+        paused: new Map(),
       };
       states.set(endpoint, s);
     }
@@ -210,6 +215,8 @@ export function createEndpointGuard(opts: EndpointGuardOptions & { wake?: Wake }
         if (outcome === 'success') {
           s.consecutiveFailures = 0;
           s.openUntil = undefined;
+          // Closed: what it paused goes now (on whichever worker it comes back).
+          s.paused.clear();
         } else if (outcome === 'failure') {
           s.consecutiveFailures++;
           if (probe || s.consecutiveFailures >= opts.failureThreshold) s.openUntil = at + opts.cooldownMs;
@@ -255,14 +262,15 @@ export function createEndpointGuard(opts: EndpointGuardOptions & { wake?: Wake }
       if (group !== undefined && (s.group === undefined || (s.inFlight === 0 && s.kept.size === 0))) {
         s.group = groupOf(group);
       }
+      latestNow = Math.max(latestNow, now);
       if (waiter !== undefined) s.paused.delete(waiter);
       if (s.openUntil !== undefined && s.openUntil > now) {
-        if (waiter !== undefined) s.paused.add(waiter);
+        if (waiter !== undefined) s.paused.set(waiter, s.openUntil);
         return { reason: `endpoint ${endpoint} is paused (circuit open)`, untilMs: s.openUntil, circuit: true };
       }
       const probe = s.openUntil !== undefined;
       if (probe && s.probing) {
-        if (waiter !== undefined) s.paused.add(waiter);
+        if (waiter !== undefined) s.paused.set(waiter, now + opts.cooldownMs);
         return { reason: `endpoint ${endpoint} is paused (circuit half-open, probing)`, circuit: true };
       }
       const kept = waiter !== undefined && unkeep(s, waiter);
@@ -294,14 +302,19 @@ export function createEndpointGuard(opts: EndpointGuardOptions & { wake?: Wake }
      * For the metrics, read at scrape time: deliveries waiting in endpoints' lines, deliveries paused by an open
      * circuit (until they try again), and circuits open or half-open.
      */
-    stats() {
+    // By default, the latest time an attempt said (the Temporal server's clock), or this machine's if later: an
+    // idle worker's pauses end too.
+    stats(now = Math.max(latestNow, Date.now())) {
       let inLine = 0;
       let paused = 0;
       let open = 0;
       for (const s of states.values()) {
         inLine += s.waiting.length;
-        paused += s.paused.size;
-        if (s.openUntil !== undefined) open++;
+        for (const [waiter, until] of s.paused) {
+          if (until > now) paused++;
+          else s.paused.delete(waiter);
+        }
+        if (s.openUntil !== undefined && (s.openUntil > now || s.probing)) open++;
       }
       return { inLine, paused, open };
     },

@@ -89,6 +89,7 @@ export function createSendWebhook(deps: SendWebhookDeps) {
     let outcome: 'success' | 'failure' | 'none' = 'none';
     let result: OutboundResult;
     let decision: Decision;
+    const sentAtMs = Date.now();
     try {
       result = await sendRequest(dispatcher, {
         url,
@@ -129,7 +130,7 @@ export function createSendWebhook(deps: SendWebhookDeps) {
       ...(decision.outcome === 'stop' && decision.disableWebhook ? { disableReason: decision.reason } : {}),
       pendingRef: await pending.settle(),
     };
-    countAttempt(input, record, result);
+    countAttempt(input, record, result, sentAtMs);
     try {
       await recorder.attempt(record, input.body);
     } catch (err) {
@@ -162,12 +163,13 @@ export function createSendWebhook(deps: SendWebhookDeps) {
 }
 
 /** An attempt that made a request, in the metrics (memory only: no database call, no request). */
-function countAttempt(input: DeliveryInput, record: AttemptRecord, result: OutboundResult): void {
+function countAttempt(input: DeliveryInput, record: AttemptRecord, result: OutboundResult, sentAtMs: number): void {
   const project = projectLabel(input.projectId);
   const outcome = record.status === 'done' ? 'success' : record.end ? 'failed' : 'retry';
   metrics.attempts.inc({ outcome, project });
   if (record.end) metrics.deliveriesEnded.inc({ outcome: record.end, project });
-  metrics.attemptDuration.observe({ outcome }, (record.finishedAtMs - record.startedAtMs) / 1000);
+  // From the request's start: not the moment it may have waited for a place at its endpoint.
+  metrics.attemptDuration.observe({ outcome }, (record.finishedAtMs - sentAtMs) / 1000);
   if (record.status === 'done' && result.kind === 'response' && input.publishedAtMs !== undefined) {
     metrics.deliveryLatency.observe({ project }, Math.max(0, result.firstByteAtMs - input.publishedAtMs) / 1000);
   }

@@ -1,5 +1,4 @@
 import { newId, seqKey } from '../../shared/ids';
-import { metrics, projectLabel } from '../../shared/metrics';
 import type { OutboundDeps } from '../deps';
 import { renderBody, type EventData } from './body';
 import { deliveryIdFor, deliveryWorkflowId } from '../ids';
@@ -124,13 +123,5 @@ export function deliveryRecordOf(planned: PlannedDelivery, workflowId: string, n
 }
 
 /** Where every delivery is made: publish, trigger, test and resend. */
-export async function createDelivery(
-  deps: OutboundDeps,
-  webhook: WebhookRecord,
-  event: EventData,
-  reason: DeliveryReason,
-): Promise<StartedDelivery> {
-  const started = await startPlanned(deps, planDelivery(deps, webhook, event, reason));
-  metrics.deliveriesCreated.inc({ project: projectLabel(webhook.projectId) });
-  return started;
-}
+export const createDelivery = (deps: OutboundDeps, webhook: WebhookRecord, event: EventData, reason: DeliveryReason) =>
+  startPlanned(deps, planDelivery(deps, webhook, event, reason));

@@ -101,7 +101,7 @@ export async function publishBatch(deps: OutboundDeps, input: PublishBatchInput)
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
   }
-  if (stored.inserted) countPublished(projectId, events, digests.length);
+  if (stored.inserted) countPublished(projectId, events);
   return { ref, eventIds };
 }
 

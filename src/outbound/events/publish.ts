@@ -53,7 +53,7 @@ export async function publishEvent(
   const deliveries = fresh
     ? await routeEvent(deps, event, targets, candidates.length, route, rendered)
     : await routeEvent(deps, recorded.event ?? event, targets, candidates.length, recorded.route ?? routeOf(targets));
-  if (fresh) countPublished(input.projectId, [event], deliveries.length);
+  if (fresh) countPublished(input.projectId, [event]);
   return { eventId: event.eventId, deliveries };
 }
 

@@ -1,3 +1,4 @@
+import { metrics, projectLabel } from '../../shared/metrics';
 import { createCappedSequence, sequenceCollection } from '../../db/capped-sequence';
 import type { Database } from '../../db/mongo';
 import { driverCollection } from '../../db/driver';
@@ -37,6 +38,7 @@ export function createDeliveryStore(db: Database<Pick<OutboundModels, 'Delivery'
         () => records.findOne({ _id: record._id }),
       );
       if (stored.inserted) {
+        countCreated([record]);
         const { evicted } = await kept.appendEvicting(record.webhookId, {
           webhookId: record.webhookId,
           deliveryId: record._id,
@@ -55,6 +57,7 @@ export function createDeliveryStore(db: Database<Pick<OutboundModels, 'Delivery'
       if (!batch.length) return [];
       try {
         await records.insertMany(batch, { ordered: false });
+        countCreated(batch);
         return batch;
       } catch (err) {
         if (!onlyDuplicateKeys(err)) throw err;
@@ -199,3 +202,8 @@ export function createDeliveryStore(db: Database<Pick<OutboundModels, 'Delivery'
 }
 
 export type DeliveryStore = ReturnType<typeof createDeliveryStore>;
+
+/** New deliveries in the metrics, counted where they are stored: every path that makes one goes through here. */
+function countCreated(records: DeliveryRecord[]): void {
+  for (const r of records) metrics.deliveriesCreated.inc({ project: projectLabel(r.projectId) });
+}
