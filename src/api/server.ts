@@ -31,8 +31,8 @@ export async function health(deps: ApiDeps) {
 }
 
 /**
- * The API's HTTP surface: `GET /healthz`, `GET /metrics` (unless METRICS_PORT moves it), tRPC under `/trpc/`, the flow webhooks under `/v1/flow-webhook/` and
- * the activity page under `/ui`.
+ * The API's HTTP surface: `GET /healthz`, `GET /metrics` (unless METRICS_PORT moves it), tRPC under `/trpc/`, the
+ * flow webhooks under `/v1/flow-webhook/` and the activity page under `/ui`.
  */
 export function createApiServer(deps: ApiDeps): http.Server {
   const outbound = deps.outbound ?? createOutboundDeps(deps);
@@ -56,7 +56,10 @@ export function createApiServer(deps: ApiDeps): http.Server {
   // A release carries many events: its own bound (each event's body is still checked against MAX_PAYLOAD_BYTES).
   const trpcBatch = handler(deps.config.MAX_BATCH_BYTES);
 
-  return http.createServer((req, res) => {
+  // A caller's traceparent makes what a request does part of its trace (when tracing is on; a no-op otherwise).
+  return http.createServer((req, res) => withIncomingTrace(req.headers, () => route(req, res)));
+
+  function route(req: http.IncomingMessage, res: http.ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/metrics' && req.method === 'GET' && metricsOnApiPort(deps.config)) {
       serveMetrics(res, deps);
@@ -77,21 +80,23 @@ export function createApiServer(deps: ApiDeps): http.Server {
       });
       return;
     }
-    // A caller's traceparent makes what follows part of its trace (when tracing is on; a no-op otherwise).
     if (url.pathname === '/trpc/events.publishBatch') {
-      withIncomingTrace(req.headers, () => trpcBatch(req, res));
+      trpcBatch(req, res);
       return;
     }
     if (url.pathname.startsWith('/trpc/')) {
-      withIncomingTrace(req.headers, () => trpc(req, res));
+      trpc(req, res);
       return;
     }
     const flowId = FLOW_WEBHOOK_PATH.exec(url.pathname)?.[1];
     if (flowId !== undefined && req.method === 'POST') {
-      const flowDeps = { inbound, maxBytes: deps.config.MAX_PAYLOAD_BYTES, logger: deps.logger };
-      void withIncomingTrace(req.headers, () => handleFlowWebhook(req, res, flowId, flowDeps));
+      void handleFlowWebhook(req, res, flowId, {
+        inbound,
+        maxBytes: deps.config.MAX_PAYLOAD_BYTES,
+        logger: deps.logger,
+      });
       return;
     }
     sendJson(res, 404, { error: 'not_found', message: `no route for ${req.method} ${url.pathname}` });
-  });
+  }
 }

@@ -5,6 +5,10 @@ import { testEnv } from './env';
 
 const ROOT = path.resolve(__dirname, '../..');
 
+/** `npm start` (src/main.ts) with exactly `env`; its stderr shown or not. */
+export const spawnApp = (env: NodeJS.ProcessEnv, stderr: 'inherit' | 'ignore' = 'inherit'): ChildProcess =>
+  spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, stdio: ['ignore', 'ignore', stderr], env });
+
 /**
  * `npm start` (src/main.ts) as processes of their own, on a database and task queues of this test's, with the
  * test servers: what a test of process-wide set-up (metrics, tracing) runs. `stopAll` ends what it started.
@@ -25,11 +29,7 @@ export function appProcesses(name: string, token: string) {
   return {
     /** One process, with `env` over the test's. */
     start(env: NodeJS.ProcessEnv): ChildProcess {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-        cwd: ROOT,
-        stdio: ['ignore', 'ignore', 'inherit'],
-        env: { ...base, ...env },
-      });
+      const child = spawnApp({ ...base, ...env });
       started.push(child);
       return child;
     },

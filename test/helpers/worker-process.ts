@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { spawnApp } from './app-process';
 import { testEnv } from './env';
 import type { Stack } from './stack';
 
@@ -8,7 +8,6 @@ import type { Stack } from './stack';
  * kills with SIGKILL to show that nothing is lost. The caller kills what it started (`stopAll`).
  */
 export function workerProcesses(stack: () => Stack) {
-  const root = path.resolve(__dirname, '../..');
   const started: ChildProcess[] = [];
   return {
     start(): ChildProcess {
@@ -24,7 +23,7 @@ export function workerProcesses(stack: () => Stack) {
         ALLOW_PRIVATE_TARGETS: 'true',
         LOG_LEVEL: 'warn',
       };
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env, stdio: 'ignore' });
+      const child = spawnApp(env, 'ignore');
       started.push(child);
       return child;
     },

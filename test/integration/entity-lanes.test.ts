@@ -6,14 +6,11 @@ import { publishEventInput } from '../../src/outbound/events/schema';
 import { workerProcesses } from '../helpers/worker-process';
 import { startReceiver, type Receiver } from '../helpers/receiver';
 import { startStack, type Stack } from '../helpers/stack';
+import { waitUntil } from '../helpers/wait';
 
-async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string) {
-  const until = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** Until `check` holds (a receiver's count, say). */
+const waitFor = (check: () => boolean | Promise<boolean>, timeoutMs: number, what: string) =>
+  waitUntil(what, check, (ok) => ok, { timeoutMs, everyMs: 50 });
 
 /** Ordering, coalescing and digests on the dev stack: a worker killed mid-window, a 5,000-event release. */
 describe('entity lanes and release digests on the dev stack', () => {

@@ -8,24 +8,14 @@ import { freePort } from '../../temporal/servers';
 import { appProcesses } from '../helpers/app-process';
 import { testEnv } from '../helpers/env';
 import { startReceiver, type Receiver } from '../helpers/receiver';
+import { waitUntil } from '../helpers/wait';
 
 const ROOT = path.resolve(__dirname, '../..');
 const TOKEN = 'metrics-test-token';
 
-async function until<T>(what: string, read: () => Promise<T>, done: (v: T) => boolean, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: T | undefined;
-  while (Date.now() < deadline) {
-    try {
-      last = await read();
-      if (done(last)) return last;
-    } catch {
-      // not up yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  throw new Error(`${what}: not reached in ${ms} ms (last: ${JSON.stringify(last)})`);
-}
+/** Until `done` holds; a read that fails counts as "not yet" (the app or Prometheus still starting). */
+const until = <T>(what: string, read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 60_000) =>
+  waitUntil(what, read, done, { timeoutMs, everyMs: 500, whileStarting: true });
 
 /**
  * `npm start` (ROLE=all) as its own process, scraped every second by a real Prometheus (Debian's) that also loads

@@ -1,20 +1,6 @@
 import { startReceiver, type Receiver, type Reply } from '../helpers/receiver';
 import { startStack, type Stack } from '../helpers/stack';
-
-async function waitFor<T>(
-  read: () => Promise<T>,
-  done: (v: T) => boolean,
-  timeoutMs: number,
-  what: string,
-): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (done(v)) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { waitUntil } from '../helpers/wait';
 
 /** Recovering what an outage missed, on the dev stack: one durable workflow per recovery. */
 describe('deliveries.recover', () => {
@@ -53,11 +39,11 @@ describe('deliveries.recover', () => {
     for (let i = 0; i < 4; i++) failed.push(await publish(projectId, `p${i}`));
     const article = await publish(projectId, 'a1', 'article');
     for (const p of [...failed, article]) {
-      await waitFor(
+      await waitUntil(
+        'the failure',
         () => stack.api.deliveries.get.query({ projectId, id: p.deliveries[0]!.id }),
         (d) => d.status === 'error',
-        20_000,
-        'the failure',
+        { timeoutMs: 20_000 },
       );
     }
     // Disabled meanwhile: 2 pages missed.
@@ -76,11 +62,11 @@ describe('deliveries.recover', () => {
     // The same key, the same recovery.
     expect((await stack.api.deliveries.recover.mutate({ ...request, idempotencyKey: 'outage-1' })).id).toBe(id);
 
-    const done = await waitFor(
+    const done = await waitUntil(
+      'the recovery',
       () => stack.api.recoveries.get.query({ projectId, id: id! }),
       (x) => x.status === 'done',
-      30_000,
-      'the recovery',
+      { timeoutMs: 30_000 },
     );
     expect(done).toMatchObject({ total: 6, sent: 6, failed: 0, skipped: 0, finishedAt: expect.any(String) });
     const again = r.requests.slice(requestsBefore);
@@ -121,11 +107,11 @@ describe('deliveries.recover', () => {
     const since = new Date(Date.now() - 1_000).toISOString();
     const published = [];
     for (let i = 0; i < 20; i++) published.push(await publish(projectId, `c${i}`));
-    await waitFor(
+    await waitUntil(
+      'the failures',
       async () => (await stack.api.deliveries.list.query({ projectId, status: 'error', limit: 100 })).items.length,
       (n) => n === 20,
-      30_000,
-      'the failures',
+      { timeoutMs: 30_000 },
     );
     down = false;
     const { id } = await stack.api.deliveries.recover.mutate({
@@ -134,18 +120,18 @@ describe('deliveries.recover', () => {
       since,
       idempotencyKey: 'c',
     });
-    await waitFor(
+    await waitUntil(
+      'a first re-send',
       () => Promise.resolve(r.requests.length),
       (n) => n > 21,
-      20_000,
-      'a first re-send',
+      { timeoutMs: 20_000 },
     );
     expect(await stack.api.recoveries.cancel.mutate({ projectId, id: id! })).toEqual({ id, cancelled: true });
-    const cancelled = await waitFor(
+    const cancelled = await waitUntil(
+      'the cancel',
       () => stack.api.recoveries.get.query({ projectId, id: id! }),
       (x) => x.status === 'cancelled',
-      20_000,
-      'the cancel',
+      { timeoutMs: 20_000 },
     );
     expect(cancelled.sent).toBeLessThan(20);
   });

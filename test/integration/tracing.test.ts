@@ -6,6 +6,7 @@ import type { AppRouter } from '../../src/api/router';
 import { freePort } from '../../temporal/servers';
 import { appProcesses } from '../helpers/app-process';
 import { startReceiver, type Receiver } from '../helpers/receiver';
+import { waitForFound } from '../helpers/wait';
 
 const TOKEN = 'tracing-test-token';
 
@@ -46,15 +47,8 @@ function chainOf(spans: Span[], from: Span): string[] {
   return names;
 }
 
-async function until<T>(what: string, read: () => T | undefined, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    const found = read();
-    if (found !== undefined) return found;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`${what}: not seen in ${ms} ms`);
-}
+/** Until `find` finds what it looks for (spans arrive in batches). */
+const until = <T>(what: string, find: () => T | undefined) => waitForFound(what, find, { everyMs: 200 });
 
 /**
  * Tracing on (OTEL_EXPORTER_OTLP_ENDPOINT) in `npm start` as its own process, exporting to a real OTLP collector:

@@ -3,6 +3,7 @@ import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { openBrowser, type OpenBrowser } from '../helpers/browser';
 import { startReceiver, type ReceivedRequest, type Receiver } from '../helpers/receiver';
 import { startStack, type Stack } from '../helpers/stack';
+import { waitForFound } from '../helpers/wait';
 
 /**
  * A person managing webhooks on /ui alone, in a real headless Chromium against the real API and worker: create one
@@ -46,14 +47,14 @@ describe('the activity page: managing webhooks', () => {
     }
   };
   /** The request that delivered `deliveryId` (its webhook-id), once it arrived. */
-  const received = async (deliveryId: string) => {
-    for (let i = 0; i < 300; i++) {
-      const found = receiver.requests.find((r) => r.headers['webhook-id'] === deliveryId);
-      if (found) return found;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`delivery ${deliveryId} never arrived`);
-  };
+  const received = (deliveryId: string) =>
+    waitForFound(
+      `delivery ${deliveryId}`,
+      () => receiver.requests.find((r) => r.headers['webhook-id'] === deliveryId),
+      {
+        timeoutMs: 30_000,
+      },
+    );
   const field = (id: string) => page.locator(`#${id}`);
 
   it('creates a webhook with a template while watching the preview, edits it, rotates its secret, fires its custom action and deletes it', async () => {

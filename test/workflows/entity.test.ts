@@ -11,6 +11,7 @@ import { createWebhookInput } from '../../src/outbound/webhooks/schema';
 import { openTestDatabase } from '../helpers/db';
 import { startReceiver, type Receiver, type Reply } from '../helpers/receiver';
 import { createTestWorker, createTimeSkippingEnv } from '../helpers/time-skipping';
+import { waitUntil } from '../helpers/wait';
 
 /**
  * Ordering and coalescing per entity on the time-skipping server: hour-long windows and retry backoffs pass in
@@ -210,10 +211,6 @@ describe('entity lanes: ordering and coalescing (time-skipping)', () => {
   });
 });
 
-async function waitFor(check: () => boolean, timeoutMs = 10_000) {
-  const until = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 20));
-  }
+function waitFor(check: () => boolean, timeoutMs = 10_000) {
+  return waitUntil('the condition', check, (ok) => ok, { timeoutMs, everyMs: 20 });
 }

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import type { Webhook } from './api';
 import { useApp } from './context';
 import { type FieldIssue, issuesOf, placeIssues } from './field-issues';
-import { SelectField, TextField } from './form-fields';
+import { PairRows, SelectField, TextField } from './form-fields';
 import type { EntityType } from './webhook-draft';
 
 interface Row {
@@ -106,37 +106,16 @@ export function CustomAction({ webhook, onStarted }: { webhook: Webhook; onStart
           error={errors.get('contentType')}
         />
       </div>
-      <fieldset class="headers">
-        <legend>Fields</legend>
-        {errors.get('entity') && <p class="error-text">{errors.get('entity')}</p>}
-        {rows.map((row, i) => (
-          <div class="header-row" key={i}>
-            <TextField
-              id={`custom-field-${i}-name`}
-              label={`Field ${i + 1} name`}
-              value={row.name}
-              onValue={(name) => setRows(rows.map((r, j) => (j === i ? { ...r, name } : r)))}
-            />
-            <TextField
-              id={`custom-field-${i}-value`}
-              label={`Field ${i + 1} value`}
-              hint={i === 0 ? 'Text, or a JSON number, true, false, list or object' : undefined}
-              value={row.value}
-              onValue={(value) => setRows(rows.map((r, j) => (j === i ? { ...r, value } : r)))}
-            />
-            <button
-              type="button"
-              aria-label={`Remove field ${i + 1}`}
-              onClick={() => setRows(rows.filter((_, j) => j !== i))}
-            >
-              Remove
-            </button>
-          </div>
-        ))}
-        <button type="button" onClick={() => setRows([...rows, { name: '', value: '' }])}>
-          Add field
-        </button>
-      </fieldset>
+      <PairRows
+        id="custom-field"
+        legend="Fields"
+        noun="field"
+        rows={rows}
+        onRows={setRows}
+        blank={() => ({ name: '', value: '' })}
+        valueField={(_, i) => (i === 0 ? { hint: 'Text, or a JSON number, true, false, list or object' } : {})}
+        error={errors.get('entity')}
+      />
       <div class="actions">
         <button type="submit" class="primary" aria-disabled={busy ? 'true' : 'false'}>
           {busy ? 'Sending…' : 'Run custom action'}

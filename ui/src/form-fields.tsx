@@ -153,3 +153,58 @@ export function Choices<T extends string>(p: ChoicesProps<T>) {
     </fieldset>
   );
 }
+
+interface PairRowsProps<T extends { name: string; value: string }> {
+  /** The fieldset's id (an error at it focuses it), and the prefix of its controls' ids. */
+  id: string;
+  legend: string;
+  /** What one row is, in labels and buttons: "header" → "Header 1 name", "Remove header 1", "Add header". */
+  noun: string;
+  rows: T[];
+  onRows: (rows: T[]) => void;
+  /** A new, empty row. */
+  blank: () => T;
+  /** How a row's value is typed: a secret's is a password field, say. */
+  valueField?: (row: T, i: number) => Pick<TextFieldProps, 'type' | 'autoComplete' | 'placeholder' | 'hint'>;
+  error?: string | undefined;
+}
+
+/** Name-and-value rows (headers, an entity's fields) under a legend, each removable, with "Add …". */
+export function PairRows<T extends { name: string; value: string }>(p: PairRowsProps<T>) {
+  const Noun = p.noun.charAt(0).toUpperCase() + p.noun.slice(1);
+  const change = (i: number, patch: Partial<Pick<T, 'name' | 'value'>>) =>
+    p.onRows(p.rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
+  return (
+    <fieldset class="headers" id={p.id} tabIndex={-1} aria-invalid={p.error ? 'true' : undefined}>
+      <legend>{p.legend}</legend>
+      {p.error && <p class="error-text">{p.error}</p>}
+      {p.rows.map((row, i) => (
+        <div class="header-row" key={i}>
+          <TextField
+            id={`${p.id}-${i}-name`}
+            label={`${Noun} ${i + 1} name`}
+            value={row.name}
+            onValue={(name) => change(i, { name })}
+          />
+          <TextField
+            id={`${p.id}-${i}-value`}
+            label={`${Noun} ${i + 1} value`}
+            {...p.valueField?.(row, i)}
+            value={row.value}
+            onValue={(value) => change(i, { value })}
+          />
+          <button
+            type="button"
+            aria-label={`Remove ${p.noun} ${i + 1}`}
+            onClick={() => p.onRows(p.rows.filter((_, j) => j !== i))}
+          >
+            Remove
+          </button>
+        </div>
+      ))}
+      <button type="button" onClick={() => p.onRows([...p.rows, p.blank()])}>
+        Add {p.noun}
+      </button>
+    </fieldset>
+  );
+}

@@ -2,7 +2,7 @@ import { useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Webhook } from './api';
 import { useApp } from './context';
 import { type FieldIssue, issuesOf, placeIssues } from './field-issues';
-import { Checkbox, Choices, SelectField, TextField } from './form-fields';
+import { Checkbox, Choices, PairRows, SelectField, TextField } from './form-fields';
 import { useLoaded } from './loaded';
 import { PayloadPreview } from './preview';
 import { RouteButton } from './route-button';
@@ -15,7 +15,6 @@ import {
   draftOf,
   emptyDraft,
   ENTITY_TYPES,
-  type HeaderDraft,
   newTrigger,
   previewInputOf,
   RETRY_FIELDS,
@@ -383,8 +382,6 @@ function RequestFields({
   errorAt,
   stored,
 }: PartProps & { update: (change: Partial<Draft>) => void; stored: boolean }) {
-  const setHeader = (i: number, patch: Partial<HeaderDraft>) =>
-    update({ headers: draft.headers.map((h, j) => (j === i ? { ...h, ...patch } : h)) });
   const auth = draft.auth;
   const secretHint = (type: AuthType) =>
     auth.stored === type ? 'Set. Leave empty to keep it; it is never shown.' : stored ? 'Not set.' : undefined;
@@ -408,47 +405,20 @@ function RequestFields({
         onValue={(contentType) => update({ contentType })}
         error={errorAt('contentType')}
       />
-      <fieldset
-        class="headers"
+      <PairRows
         id={idOf('headers')}
-        tabIndex={-1}
-        aria-invalid={errorAt('headers') ? 'true' : undefined}
-      >
-        <legend>Headers</legend>
-        {errorAt('headers') && <p class="error-text">{errorAt('headers')}</p>}
-        {draft.headers.map((h, i) => (
-          <div class="header-row" key={i}>
-            <TextField
-              id={`wh-header-${i}-name`}
-              label={`Header ${i + 1} name`}
-              value={h.name}
-              onValue={(name) => setHeader(i, { name })}
-            />
-            <TextField
-              id={`wh-header-${i}-value`}
-              label={`Header ${i + 1} value`}
-              type="password"
-              autoComplete="new-password"
-              value={h.value}
-              placeholder={h.stored ? 'set (leave empty to keep)' : ''}
-              onValue={(value) => setHeader(i, { value })}
-            />
-            <button
-              type="button"
-              aria-label={`Remove header ${i + 1}`}
-              onClick={() => update({ headers: draft.headers.filter((_, j) => j !== i) })}
-            >
-              Remove
-            </button>
-          </div>
-        ))}
-        <button
-          type="button"
-          onClick={() => update({ headers: [...draft.headers, { name: '', value: '', stored: false }] })}
-        >
-          Add header
-        </button>
-      </fieldset>
+        legend="Headers"
+        noun="header"
+        rows={draft.headers}
+        onRows={(headers) => update({ headers })}
+        blank={() => ({ name: '', value: '', stored: false })}
+        valueField={(h) => ({
+          type: 'password',
+          autoComplete: 'new-password',
+          placeholder: h.stored ? 'set (leave empty to keep)' : '',
+        })}
+        error={errorAt('headers')}
+      />
       <Checkbox
         id={idOf('traceparent')}
         label="Send traceparent: the receiver joins the delivery's trace (when Hookline's tracing is on)"
